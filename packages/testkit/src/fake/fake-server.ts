@@ -1,0 +1,142 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CallLog } from './call-log.js';
+import type { FakeRequest, FakeResponse, FaultKind } from './fake-types.js';
+import { FaultInjector } from './fault-injector.js';
+
+/** A running fake: where it listens, what it received, and the faults it injects. */
+export interface FakeServer {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  readonly port: number;
+  readonly calls: CallLog;
+  readonly faults: FaultInjector;
+  /** Stops listening and drops every open connection. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link startFakeServer}. */
+export interface StartFakeServerOptions {
+  /** Names the cloud action a request asks for (used for fault rules and the call log). */
+  actionOf: (request: FakeRequest) => string;
+  /** Answers one request; a thrown error is answered as a 500 server error through `renderFault`. */
+  handle: (request: FakeRequest) => Promise<FakeResponse> | FakeResponse;
+  /** Renders an injected throttle or server error in the cloud's own error shape. `status` is a
+   *  suggestion (429 for throttling, the rule's status for server errors); the renderer may use its cloud's own. */
+  renderFault: (kind: 'throttle' | 'server-error', request: FakeRequest, status: number) => FakeResponse;
+  /** @default a new FaultInjector with seed 1 */
+  faults?: FaultInjector;
+  /** @default a new CallLog */
+  calls?: CallLog;
+}
+
+async function readRequest(message: IncomingMessage): Promise<FakeRequest> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of message) chunks.push(chunk as Buffer);
+  return {
+    method: message.method ?? 'GET',
+    url: new URL(message.url ?? '/', `http://${message.headers.host ?? '127.0.0.1'}`),
+    headers: message.headers,
+    body: Buffer.concat(chunks),
+  };
+}
+
+function send(response: ServerResponse, answer: FakeResponse): void {
+  const body = answer.body ?? '';
+  response.writeHead(answer.status, {
+    ...answer.headers,
+    'content-length': String(Buffer.byteLength(body)),
+  });
+  response.end(body);
+}
+
+/**
+ * Starts an HTTP server on 127.0.0.1 (a free port) that routes each request to `handle`, applying
+ * faults first: `'lost-response'` runs the handler (the action commits) and then destroys the socket
+ * without answering; `'throttle'` and `'server-error'` answer with `renderFault` (the cloud's own
+ * error shape) without running the handler; `'latency'` delays before handling. Every call is
+ * recorded in `calls`.
+ */
+export async function startFakeServer(options: StartFakeServerOptions): Promise<FakeServer> {
+  const calls = options.calls ?? new CallLog();
+  const faults = options.faults ?? new FaultInjector();
+  const sockets = new Set<Socket>();
+
+  const onRequest = async (message: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const at = Date.now();
+    const request = await readRequest(message);
+    let action: string;
+    try {
+      action = options.actionOf(request);
+    } catch {
+      action = 'Unknown';
+    }
+    const decisions = faults.decide(action);
+    let fault: FaultKind | undefined;
+    for (const decision of decisions) {
+      if (decision.kind === 'latency') {
+        fault ??= 'latency';
+        await sleep(decision.latencyMs ?? 0);
+      }
+    }
+    const failure = decisions.find((decision) => decision.kind !== 'latency');
+    if (failure) fault = failure.kind;
+
+    if (failure && (failure.kind === 'throttle' || failure.kind === 'server-error')) {
+      const answer = options.renderFault(failure.kind, request, failure.status ?? 500);
+      calls.record({ action, at, status: answer.status, fault });
+      send(response, answer);
+      return;
+    }
+
+    let answer: FakeResponse;
+    try {
+      answer = await options.handle(request);
+    } catch {
+      answer = options.renderFault('server-error', request, 500);
+    }
+    if (failure?.kind === 'lost-response') {
+      calls.record({ action, at, status: 0, fault });
+      response.socket?.destroy();
+      return;
+    }
+    calls.record({ action, at, status: answer.status, ...(fault ? { fault } : {}) });
+    send(response, answer);
+  };
+
+  const server = createServer((message, response) => {
+    onRequest(message, response).catch(() => {
+      if (!response.headersSent) {
+        response.statusCode = 500;
+        response.end();
+      } else response.destroy();
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  let closed: Promise<void> | undefined;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    calls,
+    faults,
+    close() {
+      closed ??= new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        for (const socket of sockets) socket.destroy();
+      });
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,91 @@
+import type { FaultDecision, FaultRule } from './fake-types.js';
+
+interface ActiveRule {
+  rule: FaultRule;
+  injected: number;
+}
+
+/** A small deterministic PRNG (mulberry32), so a seeded run injects the same faults every time. */
+function createRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Decides, per call, which faults a fake injects: throttling, server errors, latency and lost
+ * responses, per action and by rate, from a seeded PRNG.
+ */
+export class FaultInjector {
+  readonly #rules: ActiveRule[] = [];
+  readonly #random: () => number;
+
+  /** @param options.seed PRNG seed. @default 1 */
+  constructor(options: { seed?: number } = {}) {
+    this.#random = createRandom(options.seed ?? 1);
+  }
+
+  /** Adds a rule; returns a function that removes it again. */
+  add(rule: FaultRule): () => void {
+    const rate = rule.rate ?? 1;
+    if (!(rate >= 0 && rate <= 1)) throw new RangeError(`fault rate must lie in 0..1, got ${rule.rate}`);
+    const active: ActiveRule = { rule, injected: 0 };
+    this.#rules.push(active);
+    return () => {
+      const index = this.#rules.indexOf(active);
+      if (index >= 0) this.#rules.splice(index, 1);
+    };
+  }
+
+  /** Removes every rule. */
+  clear(): void {
+    this.#rules.length = 0;
+  }
+
+  /** The rules currently active. */
+  get rules(): readonly FaultRule[] {
+    return this.#rules.map((active) => active.rule);
+  }
+
+  /**
+   * The faults to inject into one call of `action`, in rule order: any number of latency faults
+   * and at most one failing fault (throttle, server-error or lost-response; the first rule that fires wins).
+   * Used by fakes; counts each returned fault against its rule's `times`.
+   */
+  decide(action: string): FaultDecision[] {
+    const decisions: FaultDecision[] = [];
+    let failed = false;
+    for (const active of [...this.#rules]) {
+      const { rule } = active;
+      if (rule.actions && !rule.actions.includes(action)) continue;
+      if (rule.times !== undefined && active.injected >= rule.times) continue;
+      if (rule.kind !== 'latency' && failed) continue;
+      const rate = rule.rate ?? 1;
+      if (rate < 1 && this.#random() >= rate) continue;
+      active.injected += 1;
+      switch (rule.kind) {
+        case 'latency':
+          decisions.push({ kind: 'latency', latencyMs: rule.latencyMs ?? 100 });
+          break;
+        case 'throttle':
+          decisions.push({ kind: 'throttle', status: 429 });
+          failed = true;
+          break;
+        case 'server-error':
+          decisions.push({ kind: 'server-error', status: rule.status ?? 500 });
+          failed = true;
+          break;
+        case 'lost-response':
+          decisions.push({ kind: 'lost-response' });
+          failed = true;
+          break;
+      }
+    }
+    return decisions;
+  }
+}
