@@ -49,6 +49,7 @@ export {
 } from './provider.js';
 export { formatProviderId, type ProviderId, parseProviderId } from './provider-id.js';
 export {
+  DEFAULT_MAX_BACKUPS,
   type ExponentialRetentionPolicy,
   type LimitBasedRetentionPolicy,
   type RetentionPolicy,
