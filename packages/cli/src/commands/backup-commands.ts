@@ -1,0 +1,125 @@
+import { parseSnapshotName, type RetentionPolicy, selectSnapshotsToDelete } from '@trellis/core';
+import { type Command, Option } from 'commander';
+import type { CliContext, OpenedProvider } from '../cli-context.js';
+import { parseDuration } from '../duration.js';
+import { parseSection } from '../provider-sections.js';
+import { parseCount, withProgress } from './command-helpers.js';
+import { openSnapshotSource, writeSnapshotData } from './snapshot-io.js';
+import { formatSnapshots, type SnapshotOptions, snapshotFromOptions } from './snapshot-options.js';
+
+function openStore({ provider, config }: OpenedProvider) {
+  return provider.backupStore(
+    parseSection(provider.schemas.backupConfig, config.backup, 'backup', config.file),
+  );
+}
+
+interface GcOptions {
+  policy: 'Exponential' | 'LimitBased';
+  maxBackups: string;
+  deltaRetention: string;
+  dryRun?: boolean;
+}
+
+/** Registers `trellis backup save|fetch|list|delete|gc`. */
+export function registerBackupCommands(program: Command, context: CliContext): void {
+  const backup = program
+    .command('backup')
+    .description('save, fetch, list, delete and garbage-collect etcd snapshots');
+  const { signal } = context;
+
+  backup
+    .command('save [file]')
+    .description("stream a file (or stdin: '-' or no file) into the backup store as one snapshot")
+    .option('--name <snapshot>', 'the whole snapshot name, e.g. Full-00000000-00000042-1700000000.gz')
+    .addOption(new Option('--kind <kind>', 'snapshot kind').choices(['Full', 'Incr']).default('Full'))
+    .option('--start-revision <n>', 'first etcd revision covered', '0')
+    .option('--last-revision <n>', 'last etcd revision covered (required without --name)')
+    .option('--created <date>', 'creation time, ISO 8601 (default: now)')
+    .option('--compressed', 'the data is gzip-compressed (name gets .gz)')
+    .option('--final', 'a final snapshot taken on shutdown')
+    .action(async (file: string | undefined, options: SnapshotOptions, command: Command) => {
+      const snapshot = snapshotFromOptions(options, new Date());
+      await context.withProvider(command, async (opened) => {
+        const store = openStore(opened);
+        const source = await openSnapshotSource(context, file);
+        const progress = context.progress(command, 'saving snapshot');
+        const stored = await withProgress(
+          progress,
+          () => store.save(snapshot, source, { signal }),
+          (result) => `saved ${result.name}`,
+        );
+        context.print(command, stored, () => formatSnapshots([stored]));
+      });
+    });
+
+  backup
+    .command('fetch <name> [file]')
+    .description("stream a snapshot's bytes to a file (or stdout: '-' or no file)")
+    .action(async (name: string, file: string | undefined, _options: unknown, command: Command) => {
+      const snapshot = parseSnapshotName(name);
+      await context.withProvider(command, async (opened) => {
+        const data = await openStore(opened).fetch(snapshot, { signal });
+        await writeSnapshotData(context, data, file);
+      });
+    });
+
+  backup
+    .command('list')
+    .description('list complete snapshots, ascending by last revision')
+    .action(async (_options: unknown, command: Command) => {
+      await context.withProvider(command, async (opened) => {
+        const snapshots = await openStore(opened).list({ signal });
+        context.print(command, snapshots, () => formatSnapshots(snapshots));
+      });
+    });
+
+  backup
+    .command('delete <names...>')
+    .description('delete snapshots by name (succeeds when already gone)')
+    .action(async (names: string[], _options: unknown, command: Command) => {
+      const snapshots = names.map((name) => parseSnapshotName(name));
+      await context.withProvider(command, async (opened) => {
+        const store = openStore(opened);
+        for (const snapshot of snapshots) await store.delete(snapshot, { signal });
+        const deleted = snapshots.map((snapshot) => ({ name: snapshot.name, deleted: true }));
+        context.print(command, deleted, () => deleted.map((item) => `deleted ${item.name}\n`).join(''));
+      });
+    });
+
+  backup
+    .command('gc')
+    .description("delete the snapshots a retention policy selects (etcd-backup-restore's rules)")
+    .addOption(
+      new Option('--policy <policy>', 'retention policy')
+        .choices(['Exponential', 'LimitBased'])
+        .default('Exponential'),
+    )
+    .option('--max-backups <n>', 'full snapshots LimitBased keeps', '7')
+    .option('--delta-retention <duration>', 'keep deltas younger than this (0, 30m, 1h, 7d)', '0')
+    .option('--dry-run', 'only show what would be deleted')
+    .action(async (options: GcOptions, command: Command) => {
+      const deltaRetentionPeriodMs = parseDuration(options.deltaRetention, '--delta-retention');
+      const policy: RetentionPolicy =
+        options.policy === 'LimitBased'
+          ? {
+              policy: 'LimitBased',
+              maxBackups: parseCount(options.maxBackups, '--max-backups'),
+              deltaRetentionPeriodMs,
+            }
+          : { policy: 'Exponential', deltaRetentionPeriodMs };
+      await context.withProvider(command, async (opened) => {
+        const store = openStore(opened);
+        const selected = selectSnapshotsToDelete(await store.list({ signal }), policy, new Date());
+        const progress = context.progress(command, `deleting ${selected.length} snapshots`);
+        await withProgress(progress, async () => {
+          if (options.dryRun) return;
+          for (const snapshot of selected) await store.delete(snapshot, { signal });
+        });
+        const output = { policy, dryRun: options.dryRun === true, deleted: selected };
+        const verb = options.dryRun ? 'would delete' : 'deleted';
+        context.print(command, output, () =>
+          selected.length === 0 ? 'nothing to delete\n' : `${verb}:\n${formatSnapshots(selected)}`,
+        );
+      });
+    });
+}
