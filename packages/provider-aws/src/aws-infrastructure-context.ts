@@ -1,0 +1,98 @@
+import type { EC2Client, Tag } from '@aws-sdk/client-ec2';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { Logger } from '@trellis/core';
+import type { AwsApi } from './aws-api.js';
+import { awsErrorCode } from './aws-errors.js';
+import type { AwsInfrastructureConfig } from './aws-infrastructure-config.js';
+import type { StepRetryOptions } from './aws-infrastructure-graph.js';
+import type { InfrastructureStateBook } from './aws-infrastructure-state.js';
+
+/** Timings of the infrastructure provider; the defaults suit real AWS, tests shrink them. */
+export interface AwsInfrastructureTiming {
+  /** Interval between polls while waiting for a NAT gateway. @default 5000 */
+  readonly pollIntervalMs: number;
+  /** How long to wait for a NAT gateway to become available or deleted. @default 900000 (15 min) */
+  readonly natGatewayTimeoutMs: number;
+  /** Retries of a failed step on throttling, 5xx and resources still changing. */
+  readonly stepRetry: StepRetryOptions;
+  /** Retries of a deletion that fails with `DependencyViolation` (dependents still going away). */
+  readonly deleteRetry: StepRetryOptions;
+}
+
+/** Defaults of {@link AwsInfrastructureTiming}. */
+export const DEFAULT_INFRASTRUCTURE_TIMING: AwsInfrastructureTiming = {
+  pollIntervalMs: 5_000,
+  natGatewayTimeoutMs: 15 * 60_000,
+  stepRetry: { attempts: 6, baseDelayMs: 500, maxDelayMs: 10_000 },
+  deleteRetry: { attempts: 20, baseDelayMs: 1_000, maxDelayMs: 15_000 },
+};
+
+/** The SDK clients the infrastructure provider calls. */
+export interface AwsInfrastructureClients {
+  readonly ec2: EC2Client;
+  readonly iam: IAMClient;
+}
+
+/** Everything a reconcile or delete step needs. */
+export interface InfrastructureContext {
+  readonly ec2: EC2Client;
+  readonly iam: IAMClient;
+  /** Rate limits, retries of throttling / 5xx and error mapping of every call. */
+  readonly api: AwsApi;
+  readonly cluster: string;
+  readonly region: string;
+  readonly config: AwsInfrastructureConfig;
+  readonly state: InfrastructureStateBook;
+  readonly signal: AbortSignal | undefined;
+  readonly logger: Logger;
+  readonly timing: AwsInfrastructureTiming;
+}
+
+/**
+ * Runs one AWS call through the rate-limited, retrying {@link AwsApi}; errors come out as
+ * `TrellisError`s for `operation`. `action` is the EC2 action (`CreateVpc`) or `iam:<Action>`.
+ * In-flight requests are not aborted (their result is recorded); aborting stops waits and retries.
+ */
+export function call<T>(
+  context: InfrastructureContext,
+  action: string,
+  operation: string,
+  send: () => Promise<T>,
+): Promise<T> {
+  const [service, name] = action.startsWith('iam:')
+    ? (['iam', action.slice(4)] as const)
+    : (['ec2', action] as const);
+  return context.api.call(service, name, () => send(), { operation, signal: context.signal });
+}
+
+/** True when the error (SDK or mapped) carries one of the AWS error codes. */
+export function hasAwsCode(error: unknown, ...codes: string[]): boolean {
+  const code = awsErrorCode(error) ?? awsErrorCode((error as { cause?: unknown } | undefined)?.cause);
+  return code !== undefined && codes.includes(code);
+}
+
+/** True for AWS "does not exist" errors (`InvalidVpcID.NotFound`, `NoSuchEntity`, ...). */
+export function isAwsNotFound(error: unknown): boolean {
+  const code = awsErrorCode((error as { cause?: unknown } | undefined)?.cause) ?? awsErrorCode(error);
+  return code !== undefined && (code.endsWith('NotFound') || code === 'NoSuchEntity');
+}
+
+/** Looks a resource up by id; `undefined` when AWS says it does not exist. */
+export async function describeOrUndefined<T>(
+  context: InfrastructureContext,
+  action: string,
+  operation: string,
+  send: () => Promise<T | undefined>,
+): Promise<T | undefined> {
+  try {
+    return await call(context, action, operation, send);
+  } catch (error) {
+    if (isAwsNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+/** Tags of an EC2 resource as a record. */
+export function tagRecord(tags: readonly Tag[] | undefined): Record<string, string> {
+  return Object.fromEntries((tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
+}
