@@ -226,7 +226,7 @@ const SECRET_PATTERNS = [
 export function redactSecrets(text: string): string {
   let result = text;
   for (const pattern of SECRET_PATTERNS) {
-    result = result.replace(pattern, (match, prefix) =>
+    result = result.replace(pattern, (_match, prefix) =>
       typeof prefix === 'string' ? `${prefix}***` : '***',
     );
   }
