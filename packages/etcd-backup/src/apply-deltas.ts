@@ -1,0 +1,130 @@
+import type { Etcd3, IRequestOp } from 'etcd3';
+import type { DeltaEvent } from './delta-format.js';
+import { etcdError, SnapshotIntegrityError } from './errors.js';
+import { currentRevision } from './etcd-connection.js';
+
+/** Keeps leases alive on a restore etcd so none expires while deltas apply. */
+export class LeaseKeeper {
+  readonly #client: Etcd3;
+  readonly #known = new Set<string>();
+  #timer: NodeJS.Timeout | undefined;
+  #stream: Awaited<ReturnType<Etcd3['leaseClient']['leaseKeepAlive']>> | undefined;
+
+  constructor(client: Etcd3) {
+    this.#client = client;
+  }
+
+  async start(): Promise<void> {
+    const existing = await this.#client.leaseClient.leaseLeases();
+    for (const lease of existing.leases ?? []) this.#known.add(String(lease.ID));
+    this.#stream = await this.#client.leaseClient.leaseKeepAlive();
+    this.#stream.on('error', () => {});
+    this.#stream.on('data', () => {});
+    this.#refresh();
+    this.#timer = setInterval(() => this.#refresh(), 1000);
+  }
+
+  #refresh(): void {
+    for (const id of this.#known) this.#stream?.write({ ID: id });
+  }
+
+  /** Grants `id` (with `ttlSeconds`) unless it exists already. */
+  async ensure(id: string, ttlSeconds: number): Promise<void> {
+    if (id === '0' || this.#known.has(id)) return;
+    await this.#client.leaseClient.leaseGrant({ ID: id, TTL: ttlSeconds });
+    this.#known.add(id);
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#stream?.cancel();
+  }
+}
+
+/** State of an ongoing delta application. */
+export interface DeltaApplication {
+  client: Etcd3;
+  leases: LeaseKeeper;
+  /** The restore etcd's current revision. */
+  revision: number;
+  /** Apply no event after this revision. */
+  lastRevision: number;
+  /** TTL for leases a delta uses but does not describe. */
+  defaultLeaseTtlSeconds: number;
+}
+
+function groupByRevision(events: DeltaEvent[]): Array<[number, DeltaEvent[]]> {
+  const groups: Array<[number, DeltaEvent[]]> = [];
+  for (const event of events) {
+    const revision = event.kv.modRevision;
+    const last = groups.at(-1);
+    if (last && last[0] === revision) last[1].push(event);
+    else groups.push([revision, [event]]);
+  }
+  return groups;
+}
+
+/**
+ * Applies one delta's events in revision order, one transaction per source revision, skipping
+ * revisions the restore etcd already holds. Checks each transaction lands on exactly the
+ * source's revision, so a missing or extra change is caught at the delta that holds it.
+ */
+export async function applyDelta(
+  application: DeltaApplication,
+  snapshotName: string,
+  startRevision: number,
+  events: DeltaEvent[],
+): Promise<void> {
+  const groups = groupByRevision(events);
+  let expected = startRevision;
+  for (const [revision, group] of groups) {
+    if (revision !== expected && revision !== expected - 1) {
+      throw new SnapshotIntegrityError(snapshotName, `events jump from revision ${expected} to ${revision}`);
+    }
+    if (revision < expected)
+      throw new SnapshotIntegrityError(snapshotName, `events are out of order at ${revision}`);
+    expected = revision + 1;
+    if (revision <= application.revision) continue;
+    if (revision > application.lastRevision) return;
+    if (revision !== application.revision + 1) {
+      throw new SnapshotIntegrityError(
+        snapshotName,
+        `restored etcd is at revision ${application.revision}, the delta continues at ${revision}`,
+      );
+    }
+    const operations: IRequestOp[] = [];
+    for (const event of group) {
+      if (event.type === 'DELETE') {
+        operations.push({ request_delete_range: { key: event.kv.key } });
+      } else {
+        await application.leases.ensure(
+          event.kv.lease,
+          event.leaseGrantedTtl ?? application.defaultLeaseTtlSeconds,
+        );
+        operations.push({ request_put: { key: event.kv.key, value: event.kv.value, lease: event.kv.lease } });
+      }
+    }
+    let landed: number;
+    try {
+      const response = await application.client.kv.txn({ success: operations });
+      landed = Number(response.header.revision);
+    } catch (error) {
+      throw etcdError('txn', error);
+    }
+    if (landed !== revision) {
+      throw new SnapshotIntegrityError(snapshotName, `revision ${revision} applied as revision ${landed}`);
+    }
+    application.revision = landed;
+  }
+}
+
+/** Reads the restore etcd's revision into a new application state. */
+export async function beginDeltaApplication(
+  client: Etcd3,
+  lastRevision: number,
+  defaultLeaseTtlSeconds: number,
+): Promise<DeltaApplication> {
+  const leases = new LeaseKeeper(client);
+  await leases.start();
+  return { client, leases, revision: await currentRevision(client), lastRevision, defaultLeaseTtlSeconds };
+}

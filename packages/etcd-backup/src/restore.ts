@@ -1,0 +1,225 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream, existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import {
+  type BackupStore,
+  type CallOptions,
+  invalidArgument,
+  type Logger,
+  type StoredSnapshot,
+  silentLogger,
+  TrellisError,
+} from '@trellis/core';
+import { applyDelta, beginDeltaApplication } from './apply-deltas.js';
+import { type DeltaEvent, decodeDeltaPayload } from './delta-format.js';
+import { SnapshotIntegrityError } from './errors.js';
+import { createEtcdClient, currentRevision } from './etcd-connection.js';
+import { startEtcdServer } from './etcd-server.js';
+import { type RestoreMemberOptions, restoreSnapshotFile, snapshotFileStatus } from './etcdctl.js';
+import { planRestore, type RestorePlan, type RestoreTarget } from './restore-plan.js';
+
+/** Options of {@link restoreEtcd}. */
+export interface RestoreOptions extends CallOptions, RestoreTarget, RestoreMemberOptions {
+  store: BackupStore;
+  /** The new data directory; must not exist. */
+  dataDirectory: string;
+  /** Deltas fetched ahead in parallel while one applies. @default 4 */
+  fetchConcurrency?: number;
+  /** TTL for leases a delta uses without recording their TTL. @default 3600 */
+  defaultLeaseTtlSeconds?: number;
+  /** Directory for temporary files. @default os.tmpdir() */
+  temporaryDirectory?: string;
+  logger?: Logger;
+}
+
+/** What a restore did. */
+export interface RestoreResult {
+  plan: RestorePlan;
+  /** Revision of the restored data directory. */
+  revision: number;
+}
+
+const ETCD_HASH_SIZE = 32;
+
+/** Checks etcd's trailing sha256 of a snapshot file while it streams past. */
+function sha256Trailer(onMismatch: () => Error): Transform {
+  const hash = createHash('sha256');
+  let tail = Buffer.alloc(0);
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      const combined = Buffer.concat([tail, chunk]);
+      const keep = Math.min(ETCD_HASH_SIZE, combined.length);
+      hash.update(combined.subarray(0, combined.length - keep));
+      tail = Buffer.from(combined.subarray(combined.length - keep));
+      callback(null, chunk);
+    },
+    flush(callback) {
+      callback(tail.length === ETCD_HASH_SIZE && hash.digest().equals(tail) ? null : onMismatch());
+    },
+  });
+}
+
+/** The stored bytes, gunzipped when the name says `.gz` (gzip's CRC and length are checked). */
+function decompressed(snapshot: StoredSnapshot, body: Readable): Readable {
+  if (snapshot.compressionSuffix !== '.gz') return body;
+  const gunzip = createGunzip();
+  body.on('error', (error) => gunzip.destroy(error));
+  return body.pipe(gunzip);
+}
+
+async function fetchFullToFile(
+  store: BackupStore,
+  snapshot: StoredSnapshot,
+  file: string,
+  options: CallOptions,
+) {
+  try {
+    const body = await store.fetch(snapshot, options);
+    await pipeline(
+      decompressed(snapshot, body),
+      sha256Trailer(() => new Error("etcd's sha256 at the end of the snapshot does not match")),
+      createWriteStream(file),
+    );
+  } catch (error) {
+    if (TrellisError.hasCode(error, 'Canceled') || TrellisError.hasCode(error, 'DeadlineExceeded'))
+      throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new SnapshotIntegrityError(snapshot.name, message, error);
+  }
+}
+
+async function fetchDelta(
+  store: BackupStore,
+  snapshot: StoredSnapshot,
+  options: CallOptions,
+): Promise<DeltaEvent[]> {
+  const chunks: Buffer[] = [];
+  try {
+    const body = await store.fetch(snapshot, options);
+    await pipeline(decompressed(snapshot, body), async (source: AsyncIterable<Buffer>) => {
+      for await (const chunk of source) chunks.push(chunk);
+    });
+  } catch (error) {
+    if (TrellisError.hasCode(error, 'Canceled') || TrellisError.hasCode(error, 'DeadlineExceeded'))
+      throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new SnapshotIntegrityError(snapshot.name, message, error);
+  }
+  const events = decodeDeltaPayload(Buffer.concat(chunks), snapshot.name);
+  const first = events[0]?.kv.modRevision;
+  const last = events.at(-1)?.kv.modRevision;
+  if (first !== snapshot.startRevision || last !== snapshot.lastRevision) {
+    throw new SnapshotIntegrityError(
+      snapshot.name,
+      `holds revisions ${first ?? 'none'}..${last ?? 'none'}, its name says ${snapshot.startRevision}..${snapshot.lastRevision}`,
+    );
+  }
+  return events;
+}
+
+/**
+ * Restores the newest state (or the state at `revision` / `time`) into a new data directory:
+ * the newest full snapshot through `etcdutl`/`etcdctl snapshot restore`, then every delta after
+ * it applied in revision order on a temporary loopback etcd, then checks the final revision.
+ * Any snapshot failing its integrity check is named in a {@link SnapshotIntegrityError}; gaps
+ * are reported as {@link RevisionGapError}. On failure the data directory is removed.
+ */
+export async function restoreEtcd(options: RestoreOptions): Promise<RestoreResult> {
+  const logger = options.logger ?? silentLogger;
+  const { store, dataDirectory } = options;
+  if (existsSync(dataDirectory)) {
+    throw invalidArgument(`data directory ${dataDirectory} already exists`, [
+      { path: 'dataDirectory', message: 'must not exist' },
+    ]);
+  }
+  const plan = planRestore(await store.list(options), options);
+  logger.info(
+    { full: plan.full.name, deltas: plan.deltas.length, lastRevision: plan.lastRevision },
+    'restoring etcd from snapshots',
+  );
+  const work = await mkdtemp(join(options.temporaryDirectory ?? tmpdir(), 'trellis-restore-'));
+  try {
+    const file = join(work, 'snapshot.db');
+    await fetchFullToFile(store, plan.full, file, options);
+    const status = await snapshotFileStatus(file).catch((error: unknown) => {
+      throw new SnapshotIntegrityError(plan.full.name, 'etcd cannot read it', error);
+    });
+    if (status.revision < plan.full.lastRevision) {
+      throw new SnapshotIntegrityError(plan.full.name, `holds revision ${status.revision}, below its name's`);
+    }
+    await restoreSnapshotFile(file, dataDirectory, options).catch((error: unknown) => {
+      throw new SnapshotIntegrityError(plan.full.name, (error as Error).message, error);
+    });
+    await rm(file, { force: true });
+    if (plan.deltas.length === 0) return { plan, revision: status.revision };
+    const revision = await applyDeltas(plan, options, status.revision, logger);
+    return { plan, revision };
+  } catch (error) {
+    await rm(dataDirectory, { recursive: true, force: true });
+    throw error;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+async function applyDeltas(plan: RestorePlan, options: RestoreOptions, baseRevision: number, logger: Logger) {
+  const server = await startEtcdServer({
+    dataDirectory: options.dataDirectory,
+    name: options.name ?? 'default',
+    extraArguments: ['--max-txn-ops=1000000', '--max-request-bytes=33554432'],
+  });
+  const client = createEtcdClient({ endpoints: [server.endpoint] });
+  const concurrency = Math.max(1, options.fetchConcurrency ?? 4);
+  const pending = new Map<number, Promise<DeltaEvent[]>>();
+  const prefetch = (index: number) => {
+    const delta = plan.deltas[index];
+    if (!delta || pending.has(index)) return;
+    const promise = fetchDelta(options.store, delta, options);
+    promise.catch(() => {});
+    pending.set(index, promise);
+  };
+  try {
+    const application = await beginDeltaApplication(
+      client,
+      plan.lastRevision,
+      options.defaultLeaseTtlSeconds ?? 3600,
+    );
+    try {
+      if (application.revision !== baseRevision) {
+        throw new SnapshotIntegrityError(
+          plan.full.name,
+          `restored at revision ${application.revision}, expected ${baseRevision}`,
+        );
+      }
+      for (let index = 0; index < plan.deltas.length; index++) {
+        for (let ahead = index; ahead < index + concurrency; ahead++) prefetch(ahead);
+        const delta = plan.deltas[index] as StoredSnapshot;
+        const events = await (pending.get(index) as Promise<DeltaEvent[]>);
+        pending.delete(index);
+        await applyDelta(application, delta.name, delta.startRevision, events);
+        logger.debug({ delta: delta.name, revision: application.revision }, 'applied delta snapshot');
+        if (application.revision >= plan.lastRevision) break;
+      }
+      const final = await currentRevision(client);
+      const expected = Math.max(plan.lastRevision, baseRevision);
+      if (final !== expected) {
+        throw new TrellisError({
+          code: 'Internal',
+          message: `restored etcd ended at revision ${final}, expected ${expected}`,
+          operation: 'restore',
+        });
+      }
+      return final;
+    } finally {
+      application.leases.stop();
+    }
+  } finally {
+    client.close();
+    await server.stop();
+  }
+}
