@@ -1,1 +1,12 @@
-export {};
+export type { LocalBackupConfig } from './local-backup-config.js';
+export { localBackupConfig } from './local-backup-config.js';
+export { createLocalBackupStore } from './local-backup-store.js';
+export type { LocalResource } from './local-cloud-resources.js';
+export type { LocalInfrastructureConfig } from './local-infrastructure-config.js';
+export { localInfrastructureConfig } from './local-infrastructure-config.js';
+export type { LocalInfrastructureProvider } from './local-infrastructure-provider.js';
+export type { LocalMachineClass } from './local-machine-class.js';
+export { localMachineClass } from './local-machine-class.js';
+export type { LocalMachineProvider } from './local-machine-provider.js';
+export { createLocalProvider, type LocalProvider, providerDefinition } from './local-provider.js';
+export { LOCAL_PROVIDER, type LocalProviderSettings } from './local-settings.js';

@@ -1,0 +1,182 @@
+import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { pipeline as pipelineCallback, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import {
+  type BackupStore,
+  type CallOptions,
+  canceled,
+  compareSnapshots,
+  formatSnapshotKey,
+  formatSnapshotName,
+  isSnapshotName,
+  notFound,
+  parseSnapshotName,
+  resolveSignal,
+  type Snapshot,
+  type SnapshotSource,
+  type StoredSnapshot,
+  TrellisError,
+  throwIfAborted,
+} from '@trellis/core';
+import { CHECKSUM_SUFFIX, HashingStream, readChecksum, VerifyingStream } from './local-backup-checksum.js';
+import { type LocalBackupConfig, localBackupConfig } from './local-backup-config.js';
+import { LOCAL_PROVIDER, type ResolvedLocalSettings } from './local-settings.js';
+import {
+  fileSystemError,
+  fsyncDirectory,
+  isErrorCode,
+  listDirectory,
+  temporaryPath,
+} from './local-state-store.js';
+
+/**
+ * Creates a filesystem backup store: snapshots are files at `<directory>/<prefix>/v2/<name>`,
+ * each with a `<name>.sha256` checksum beside it (`sha256sum -c` format).
+ */
+export function createLocalBackupStore(
+  config: LocalBackupConfig,
+  settings: ResolvedLocalSettings,
+): BackupStore {
+  const { directory, prefix } = localBackupConfig.parse(config);
+  let root: string | undefined;
+  const rootDirectory = () => {
+    root ??= path.resolve(process.cwd(), directory ?? path.join(settings.stateDirectory(), 'backups'));
+    return root;
+  };
+  const fileOf = (snapshot: Snapshot) => path.join(rootDirectory(), formatSnapshotKey(prefix, snapshot));
+  const snapshotDirectory = () =>
+    path.dirname(fileOf({ kind: 'Full', startRevision: 0, lastRevision: 0, createdOn: new Date(0) }));
+  const context = (operation: string) => ({ provider: LOCAL_PROVIDER, operation });
+
+  async function describe(file: string, size?: number): Promise<StoredSnapshot> {
+    const name = path.basename(file);
+    const parsed = parseSnapshotName(name);
+    const stats = size === undefined ? await fs.stat(file) : undefined;
+    const checksum = await readChecksum(`${file}${CHECKSUM_SUFFIX}`);
+    return {
+      ...parsed,
+      key: path.relative(rootDirectory(), file).split(path.sep).join('/'),
+      size: size ?? stats?.size ?? 0,
+      ...(checksum === undefined ? {} : { checksum: `sha256:${checksum}` }),
+    };
+  }
+
+  return {
+    specificationVersion: 'v1',
+    provider: LOCAL_PROVIDER,
+
+    async save(snapshot: Snapshot, data: SnapshotSource, options?: CallOptions) {
+      const signal = resolveSignal(options);
+      throwIfAborted(signal, context('save'));
+      const file = fileOf(snapshot);
+      const temporary = temporaryPath(file);
+      try {
+        await fs.mkdir(path.dirname(file), { recursive: true });
+        const hashing = new HashingStream();
+        await pipeline(
+          data,
+          hashing,
+          createWriteStream(temporary, { flags: 'wx', mode: 0o600, flush: true }),
+          {
+            ...(signal ? { signal } : {}),
+          },
+        );
+        const checksum = hashing.digest();
+        await writeChecksum(`${file}${CHECKSUM_SUFFIX}`, `${checksum}  ${path.basename(file)}\n`);
+        await fs.rename(temporary, file);
+        await fsyncDirectory(path.dirname(file));
+        settings.logger.info({ snapshot: path.basename(file), size: hashing.size }, 'snapshot saved');
+        return await describe(file, hashing.size);
+      } catch (error) {
+        await fs.rm(temporary, { force: true });
+        if (signal?.aborted) throw canceled(signal.reason, context('save'));
+        if (TrellisError.isInstance(error)) throw error;
+        throw new TrellisError({
+          code: 'Internal',
+          provider: LOCAL_PROVIDER,
+          operation: 'save',
+          message: `save of snapshot ${formatSnapshotName(snapshot)} failed: ${(error as Error).message}`,
+          cause: error,
+        });
+      }
+    },
+
+    async fetch(snapshot: Snapshot, options?: CallOptions): Promise<Readable> {
+      const signal = resolveSignal(options);
+      throwIfAborted(signal, context('fetch'));
+      const file = fileOf(snapshot);
+      const key = formatSnapshotKey(prefix, snapshot);
+      const input = createReadStream(file);
+      try {
+        await new Promise<void>((resolve, reject) => {
+          input.once('open', () => resolve());
+          input.once('error', reject);
+        });
+      } catch (error) {
+        if (isErrorCode(error, 'ENOENT')) throw notFound(`snapshot ${key} does not exist`, context('fetch'));
+        throw fileSystemError('fetch', file, error);
+      }
+      const expected = await readChecksum(`${file}${CHECKSUM_SUFFIX}`).catch((error: unknown) => {
+        input.destroy();
+        throw error;
+      });
+      if (expected === undefined) {
+        settings.logger.warn(
+          { snapshot: key },
+          'snapshot has no checksum file: fetched without verification',
+        );
+        return input;
+      }
+      const verifying = new VerifyingStream(expected, key);
+      pipelineCallback(input, verifying, () => {});
+      signal?.addEventListener('abort', () => verifying.destroy(canceled(signal.reason, context('fetch'))), {
+        once: true,
+      });
+      return verifying;
+    },
+
+    async list(options) {
+      throwIfAborted(resolveSignal(options), context('list'));
+      const directoryPath = snapshotDirectory();
+      const names = (await listDirectory(directoryPath)).filter(
+        (name) => !name.startsWith('.') && isSnapshotName(name),
+      );
+      const stored: StoredSnapshot[] = [];
+      for (const name of names) {
+        try {
+          stored.push(await describe(path.join(directoryPath, name)));
+        } catch (error) {
+          if (isErrorCode(error, 'ENOENT')) continue; // deleted while listing
+          throw fileSystemError('list', path.join(directoryPath, name), error);
+        }
+      }
+      return stored.sort(compareSnapshots);
+    },
+
+    async delete(snapshot: Snapshot, options?: CallOptions) {
+      throwIfAborted(resolveSignal(options), context('delete'));
+      const file = fileOf(snapshot);
+      try {
+        await fs.rm(file, { force: true });
+        await fs.rm(`${file}${CHECKSUM_SUFFIX}`, { force: true });
+        await fsyncDirectory(path.dirname(file)).catch((error: unknown) => {
+          if (!isErrorCode(error, 'ENOENT')) throw error;
+        });
+      } catch (error) {
+        throw fileSystemError('delete', file, error);
+      }
+    },
+  };
+}
+
+async function writeChecksum(file: string, line: string): Promise<void> {
+  const temporary = temporaryPath(file);
+  try {
+    await fs.writeFile(temporary, line, { flag: 'wx', mode: 0o600, flush: true });
+    await fs.rename(temporary, file);
+  } catch (error) {
+    await fs.rm(temporary, { force: true });
+    throw error;
+  }
+}

@@ -1,0 +1,145 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { TrellisError } from '@trellis/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalProvider } from '../src/index.js';
+import { isProcessAlive, temporaryProvider, waitFor } from './local-test-helpers.js';
+
+describe('local machines', () => {
+  let provider: LocalProvider;
+  let stateDirectory: string;
+  let cleanup: () => Promise<void>;
+  beforeAll(async () => {
+    ({ provider, stateDirectory, cleanup } = await temporaryProvider({ gracePeriodMs: 500 }));
+  });
+  afterAll(() => cleanup());
+
+  const machineJson = (cluster: string, name: string) =>
+    path.join(stateDirectory, 'machines', cluster, name, 'machine.json');
+  const pidOf = async (cluster: string, name: string) =>
+    JSON.parse(await fs.readFile(machineJson(cluster, name), 'utf8')).pid as number;
+
+  it('runs the user data with its environment in its own directory and logs its output', async () => {
+    const machine = await provider.machines.createMachine({
+      cluster: 'env',
+      name: 'm0',
+      spec: { environment: { GREETING: 'hello' } },
+      userData: 'echo "$GREETING $TRELLIS_MACHINE_NAME $TRELLIS_CLUSTER $PWD"; exec sleep 60',
+    });
+    expect(machine.phase).toBe('Running');
+    expect(machine.providerId).toMatch(/^local:\/\/\/env\/m-[0-9a-f]+$/);
+    expect(machine.addresses).toContainEqual({ type: 'InternalIP', address: '127.0.0.1' });
+    const log = path.join(stateDirectory, 'machines', 'env', 'm0', 'machine.log');
+    await waitFor(async () => (await fs.readFile(log, 'utf8')).includes('hello'));
+    expect(await fs.readFile(log, 'utf8')).toBe(
+      `hello m0 env ${path.join(stateDirectory, 'machines', 'env', 'm0', 'work')}\n`,
+    );
+    await provider.machines.deleteMachine({ cluster: 'env', name: 'm0' });
+  });
+
+  it('reports Terminated once the user data has exited, until deleted', async () => {
+    await provider.machines.createMachine({ cluster: 'exit', name: 'm0', spec: {}, userData: 'exit 0' });
+    const ref = { cluster: 'exit', name: 'm0' };
+    expect(await waitFor(async () => (await provider.machines.getMachine(ref)).phase === 'Terminated')).toBe(
+      true,
+    );
+    const listed = [];
+    for await (const machine of provider.machines.listMachines({
+      cluster: 'exit',
+      includeTerminated: true,
+    })) {
+      listed.push(machine.name);
+    }
+    expect(listed).toEqual(['m0']);
+    await provider.machines.deleteMachine(ref);
+    await expect(provider.machines.getMachine(ref)).rejects.toMatchObject({ code: 'NotFound' });
+  });
+
+  it('kills the whole process group on delete, children included', async () => {
+    await provider.machines.createMachine({
+      cluster: 'group',
+      name: 'm0',
+      spec: {},
+      // The child ignores nothing but runs in the background, after the shell itself.
+      userData: 'sleep 300 & echo $! > child.pid; wait',
+    });
+    const childPidFile = path.join(stateDirectory, 'machines', 'group', 'm0', 'work', 'child.pid');
+    await waitFor(async () => (await fs.readFile(childPidFile, 'utf8').catch(() => '')).trim() !== '');
+    const child = Number(await fs.readFile(childPidFile, 'utf8'));
+    const leader = await pidOf('group', 'm0');
+    expect(await isProcessAlive(child)).toBe(true);
+    await provider.machines.deleteMachine({ cluster: 'group', name: 'm0' });
+    expect(await isProcessAlive(child)).toBe(false);
+    expect(await isProcessAlive(leader)).toBe(false);
+    await expect(fs.access(path.join(stateDirectory, 'machines', 'group', 'm0'))).rejects.toThrow();
+  });
+
+  it('sends SIGKILL after the grace period to a group that ignores SIGTERM', async () => {
+    await provider.machines.createMachine({
+      cluster: 'stubborn',
+      name: 'm0',
+      spec: {},
+      userData: "trap '' TERM; echo ready; while :; do sleep 1; done",
+    });
+    const log = path.join(stateDirectory, 'machines', 'stubborn', 'm0', 'machine.log');
+    await waitFor(async () => (await fs.readFile(log, 'utf8')).includes('ready'));
+    const leader = await pidOf('stubborn', 'm0');
+    await provider.machines.deleteMachine({ cluster: 'stubborn', name: 'm0' });
+    expect(await isProcessAlive(leader)).toBe(false);
+  });
+
+  it('guards against PID reuse: a recorded pid now owned by another process is Terminated and never signalled', async () => {
+    await provider.machines.createMachine({
+      cluster: 'reuse',
+      name: 'm0',
+      spec: {},
+      userData: 'exec sleep 60',
+    });
+    const file = machineJson('reuse', 'm0');
+    const record = JSON.parse(await fs.readFile(file, 'utf8'));
+    await provider.machines.deleteMachine({ cluster: 'reuse', name: 'm0' });
+    // Pretend the machine's pid was reused by this test runner itself (alive, other start time).
+    await provider.machines.createMachine({ cluster: 'reuse', name: 'm1', spec: {}, userData: 'exit 0' });
+    const reused = { ...record, name: 'm1', pid: process.pid };
+    await fs.writeFile(machineJson('reuse', 'm1'), JSON.stringify(reused));
+    const machine = await provider.machines.getMachine({ cluster: 'reuse', name: 'm1' });
+    expect(machine.phase).toBe('Terminated');
+    await provider.machines.deleteMachine({ cluster: 'reuse', name: 'm1' });
+    expect(await isProcessAlive(process.pid)).toBe(true);
+  });
+
+  it('reports a corrupt state file with its path and leaves it untouched', async () => {
+    const file = machineJson('corrupt', 'm0');
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.writeFile(file, '{"version": "v1", "pid": ');
+    const ref = { cluster: 'corrupt', name: 'm0' };
+    for (const call of [
+      () => provider.machines.getMachine(ref),
+      () => provider.machines.createMachine({ ...ref, spec: {} }),
+      () => provider.machines.deleteMachine(ref),
+    ]) {
+      const error = await call().catch((caught: unknown) => caught);
+      expect(TrellisError.hasCode(error, 'Internal')).toBe(true);
+      expect((error as Error).message).toContain(file);
+      expect((error as Error).message).toContain('not valid JSON');
+    }
+    await fs.writeFile(file, '{"version": "v2"}');
+    await expect(provider.machines.getMachine(ref)).rejects.toThrow(/unexpected content/);
+    expect(await fs.readFile(file, 'utf8')).toBe('{"version": "v2"}');
+  });
+
+  it('reports every invalid field with its path before anything is created', async () => {
+    const error = await provider.machines
+      .createMachine({
+        cluster: 'Bad_Cluster',
+        name: 'x'.repeat(64),
+        spec: { environment: { '1X': 'y' }, extra: 1 } as never,
+      })
+      .catch((caught: unknown) => caught as TrellisError);
+    expect(error).toMatchObject({ code: 'InvalidArgument' });
+    expect((error as TrellisError).issues.map((issue) => issue.path).sort()).toEqual(
+      ['cluster', 'name', 'spec', 'spec.environment.1X'].sort(),
+    );
+    await expect(fs.access(path.join(stateDirectory, 'machines', 'Bad_Cluster'))).rejects.toThrow();
+  });
+});

@@ -1,0 +1,57 @@
+import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createLocalProvider, type LocalProvider, type LocalProviderSettings } from '../src/index.js';
+
+/** A provider over a fresh temp state directory, and a cleanup that kills and removes everything. */
+export async function temporaryProvider(
+  settings: Omit<LocalProviderSettings, 'stateDirectory'> = {},
+): Promise<{ provider: LocalProvider; stateDirectory: string; cleanup: () => Promise<void> }> {
+  const stateDirectory = await fs.mkdtemp(path.join(tmpdir(), 'trellis-local-'));
+  const provider = createLocalProvider({ gracePeriodMs: 2000, ...settings, stateDirectory });
+  return {
+    provider,
+    stateDirectory,
+    cleanup: async () => {
+      await killEverythingUnder(stateDirectory);
+      await fs.rm(stateDirectory, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Kills every process group recorded by a machine under the state directory (afterAll safety net). */
+export async function killEverythingUnder(stateDirectory: string): Promise<void> {
+  const machines = path.join(stateDirectory, 'machines');
+  const clusters = await fs.readdir(machines).catch(() => [] as string[]);
+  for (const cluster of clusters) {
+    for (const name of await fs.readdir(path.join(machines, cluster)).catch(() => [] as string[])) {
+      const text = await fs
+        .readFile(path.join(machines, cluster, name, 'machine.json'), 'utf8')
+        .catch(() => '');
+      const pid = Number(/"pid":\s*(\d+)/.exec(text)?.[1]);
+      if (pid > 1) {
+        try {
+          process.kill(-pid, 'SIGKILL');
+        } catch {}
+      }
+    }
+  }
+}
+
+/** Whether a pid exists as a live (non-zombie) process. */
+export async function isProcessAlive(pid: number): Promise<boolean> {
+  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  if (stat === undefined) return false;
+  const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+  return state !== 'Z' && state !== 'X';
+}
+
+/** Polls `condition` until it holds or `timeoutMs` passes. */
+export async function waitFor(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await condition()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return condition();
+}
