@@ -1,1 +1,50 @@
-export {};
+export {
+  BACKUP_CONFORMANCE_CASES,
+  type BackupConformanceCase,
+  type BackupConformanceOptions,
+  type BackupConformanceSubject,
+  backupStoreConformance,
+} from './backup-store-conformance.js';
+export {
+  collectBytes,
+  failingSource,
+  type RandomBytesOptions,
+  randomBytesSource,
+  sha256Of,
+} from './byte-streams.js';
+export type { SkipMap } from './conformance-cases.js';
+export {
+  INFRASTRUCTURE_CONFORMANCE_CASES,
+  type InfrastructureConformanceCase,
+  type InfrastructureConformanceOptions,
+  type InfrastructureConformanceSubject,
+  infrastructureProviderConformance,
+} from './infrastructure-provider-conformance.js';
+export {
+  MACHINE_CONFORMANCE_CASES,
+  type MachineConformanceCase,
+  type MachineConformanceOptions,
+  type MachineConformanceSubject,
+  machineProviderConformance,
+} from './machine-provider-conformance.js';
+export {
+  createMemoryBackupStore,
+  type MemoryBackupStore,
+  type MemoryBackupStoreOptions,
+} from './memory-backup-store.js';
+export {
+  type MemoryInfrastructureConfig,
+  memoryInfrastructureConfigSchema,
+} from './memory-infrastructure-config.js';
+export {
+  createMemoryInfrastructureProvider,
+  type MemoryInfrastructureProvider,
+} from './memory-infrastructure-provider.js';
+export {
+  createMemoryMachineProvider,
+  type MemoryMachineProvider,
+  type MemoryMachineProviderOptions,
+  type MemoryMachineSpec,
+  type MemoryProviderIdFormat,
+  memoryMachineSpecSchema,
+} from './memory-machine-provider.js';

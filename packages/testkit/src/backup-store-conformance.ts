@@ -1,0 +1,79 @@
+import type { BackupStore } from '@trellis/core';
+import { afterAll, beforeAll, describe } from 'vitest';
+import { type BackupCaseContext, backupCases } from './backup-store-cases.js';
+import { registerCases, type SkipMap } from './conformance-cases.js';
+
+/** The cases of {@link backupStoreConformance}, in the order they run. */
+export const BACKUP_CONFORMANCE_CASES = [
+  'round-trip-empty',
+  'round-trip-one-byte',
+  'round-trip-large',
+  'list-ascending-and-parsed',
+  'delete',
+  'delete-missing-succeeds',
+  'failed-source-leaves-nothing',
+  'aborted-save-leaves-nothing',
+  'fetch-missing-is-not-found',
+  'memory-stays-bounded',
+] as const;
+
+/** One case of {@link backupStoreConformance}. */
+export type BackupConformanceCase = (typeof BACKUP_CONFORMANCE_CASES)[number];
+
+/** What `setup` returns: the store under test. */
+export interface BackupConformanceSubject {
+  store: BackupStore;
+  /** Called in afterAll. */
+  cleanup?: () => Promise<void>;
+}
+
+/** Options of {@link backupStoreConformance}. */
+export interface BackupConformanceOptions {
+  /** Shown in the describe() title. */
+  name: string;
+  /**
+   * Called once in beforeAll. The store must start empty; each case uses its own snapshot
+   * revisions and deletes what it saved.
+   */
+  setup: () => Promise<BackupConformanceSubject>;
+  /** Cases to skip, each with the reason shown in the skipped test's title. */
+  skip?: SkipMap<BackupConformanceCase>;
+  /** Size of the random snapshot of `round-trip-large`. @default 64 MiB */
+  largeSize?: number;
+  /** Size of the stream `memory-stays-bounded` saves. @default 256 MiB */
+  boundedMemorySize?: number;
+  /** How much memory (RSS, and ArrayBuffers) may grow while saving it. @default 96 MiB */
+  boundedMemoryLimit?: number;
+  /** Per-test timeout. @default 120_000 */
+  timeoutMs?: number;
+}
+
+/**
+ * The `BackupStore` conformance suite: registers a `describe` block with one test per
+ * {@link BackupConformanceCase}. Call it at the top level of a vitest test file.
+ */
+export function backupStoreConformance(options: BackupConformanceOptions): void {
+  const {
+    largeSize = 64 * 2 ** 20,
+    boundedMemorySize = 256 * 2 ** 20,
+    boundedMemoryLimit = 96 * 2 ** 20,
+    timeoutMs = 120_000,
+  } = options;
+  describe(`${options.name}: BackupStore conformance`, () => {
+    let subject: BackupConformanceSubject | undefined;
+    beforeAll(async () => {
+      subject = await options.setup();
+    }, timeoutMs);
+    afterAll(async () => {
+      await subject?.cleanup?.();
+    }, timeoutMs);
+    const context = (): BackupCaseContext => {
+      if (!subject) throw new Error('setup() did not complete');
+      return { store: subject.store, largeSize, boundedMemorySize, boundedMemoryLimit };
+    };
+    const bodies = Object.fromEntries(
+      BACKUP_CONFORMANCE_CASES.map((name) => [name, () => backupCases[name](context())]),
+    ) as Record<BackupConformanceCase, () => Promise<void>>;
+    registerCases(BACKUP_CONFORMANCE_CASES, bodies, options.skip, timeoutMs);
+  });
+}

@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import { it } from 'vitest';
+
+/** Cases may be skipped only explicitly, by name, with a reason (the reason is shown as the skip). */
+export type SkipMap<Case extends string> = Partial<Record<Case, string>>;
+
+/**
+ * Registers one vitest test per case, in the order of `cases`. A case named in `skip` is
+ * registered with `it.skip` and the reason in its title, so a skip is always visible.
+ * Unknown names or empty reasons in `skip` throw at definition time (a typo never hides a case).
+ */
+export function registerCases<Case extends string>(
+  cases: readonly Case[],
+  bodies: Record<Case, () => Promise<void>>,
+  skip: SkipMap<Case> = {},
+  timeoutMs = 120_000,
+): void {
+  for (const [name, reason] of Object.entries(skip)) {
+    if (!(cases as readonly string[]).includes(name)) {
+      throw new Error(`skip names unknown case "${name}"; known cases: ${cases.join(', ')}`);
+    }
+    if (typeof reason !== 'string' || reason.trim() === '') {
+      throw new Error(`skip of case "${name}" needs a reason`);
+    }
+  }
+  for (const name of cases) {
+    const reason = skip[name];
+    if (reason !== undefined) it.skip(`${name} (skipped: ${reason})`, bodies[name]);
+    else it(name, bodies[name], timeoutMs);
+  }
+}
+
+/** A DNS-1123 name unique to one run of one case: `conf-<case>-<random>` (at most 63 characters). */
+export function uniqueName(caseName: string): string {
+  const suffix = randomBytes(4).toString('hex');
+  const stem = `conf-${caseName}`.slice(0, 63 - suffix.length - 1).replace(/-+$/, '');
+  return `${stem}-${suffix}`;
+}
+
+/** Registers cleanup work for a case body; see {@link withCleanup}. */
+export type Defer = (cleanup: () => Promise<unknown> | unknown) => void;
+
+/**
+ * Runs `body`, then every deferred cleanup in reverse order, even when `body` failed. A cleanup
+ * failure is reported only when the body itself passed, so it never hides the real failure.
+ */
+export async function withCleanup<T>(body: (defer: Defer) => Promise<T>): Promise<T> {
+  const cleanups: Array<() => Promise<unknown> | unknown> = [];
+  let result: T;
+  try {
+    result = await body((cleanup) => cleanups.push(cleanup));
+  } catch (error) {
+    for (const cleanup of cleanups.reverse())
+      await Promise.resolve()
+        .then(cleanup)
+        .catch(() => {});
+    throw error;
+  }
+  const failures: unknown[] = [];
+  for (const cleanup of cleanups.reverse()) {
+    await Promise.resolve()
+      .then(cleanup)
+      .catch((error: unknown) => failures.push(error));
+  }
+  if (failures.length > 0) throw new AggregateError(failures, 'cleanup after the case failed');
+  return result;
+}

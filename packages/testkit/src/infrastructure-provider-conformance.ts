@@ -1,0 +1,74 @@
+import type { InfrastructureProvider, InfrastructureStatus } from '@trellis/core';
+import { afterAll, beforeAll, describe } from 'vitest';
+import { registerCases, type SkipMap } from './conformance-cases.js';
+import { type InfrastructureCaseContext, infrastructureCases } from './infrastructure-provider-cases.js';
+
+/** The cases of {@link infrastructureProviderConformance}, in the order they run. */
+export const INFRASTRUCTURE_CONFORMANCE_CASES = [
+  'invalid-config-is-invalid-argument',
+  'reconcile-from-nothing',
+  'reconcile-again-changes-nothing',
+  'interrupted-reconcile-resumes',
+  'delete-removes-what-it-created',
+  'delete-without-state-is-noop',
+] as const;
+
+/** One case of {@link infrastructureProviderConformance}. */
+export type InfrastructureConformanceCase = (typeof INFRASTRUCTURE_CONFORMANCE_CASES)[number];
+
+/** What `setup` returns: the provider under test and views into the cloud behind it. */
+export interface InfrastructureConformanceSubject<Config, Status extends InfrastructureStatus> {
+  provider: InfrastructureProvider<Config, Status>;
+  region: string;
+  /** A valid config; the suite uses a unique cluster name per case, so one config can be reused. */
+  config: Config;
+  /** Configs that must be rejected with InvalidArgument; `path` must appear among error.issues paths. */
+  invalidConfigs: Array<{ config: unknown; path: string }>;
+  /** Ids of every resource that exists in the cloud/fake now (any owner). */
+  inventory: () => Promise<string[]>;
+  /** Creates a resource the provider did not create; returns its id. Optional. */
+  createForeignResource?: () => Promise<string>;
+  /** The zones `config` asks for; when given, the status must hold exactly one subnet entry per zone. */
+  zones?: string[];
+  /** Called in afterAll. */
+  cleanup?: () => Promise<void>;
+}
+
+/** Options of {@link infrastructureProviderConformance}. */
+export interface InfrastructureConformanceOptions<Config, Status extends InfrastructureStatus> {
+  /** Shown in the describe() title. */
+  name: string;
+  /** Called once in beforeAll. */
+  setup: () => Promise<InfrastructureConformanceSubject<Config, Status>>;
+  /** Cases to skip, each with the reason shown in the skipped test's title. */
+  skip?: SkipMap<InfrastructureConformanceCase>;
+  /** Per-test timeout. @default 120_000 */
+  timeoutMs?: number;
+}
+
+/**
+ * The `InfrastructureProvider` conformance suite: registers a `describe` block with one test per
+ * {@link InfrastructureConformanceCase}. Call it at the top level of a vitest test file.
+ */
+export function infrastructureProviderConformance<Config, Status extends InfrastructureStatus>(
+  options: InfrastructureConformanceOptions<Config, Status>,
+): void {
+  const { timeoutMs = 120_000 } = options;
+  describe(`${options.name}: InfrastructureProvider conformance`, () => {
+    let subject: InfrastructureConformanceSubject<Config, Status> | undefined;
+    beforeAll(async () => {
+      subject = await options.setup();
+    }, timeoutMs);
+    afterAll(async () => {
+      await subject?.cleanup?.();
+    }, timeoutMs);
+    const context = (): InfrastructureCaseContext => {
+      if (!subject) throw new Error('setup() did not complete');
+      return { subject: subject as unknown as InfrastructureCaseContext['subject'] };
+    };
+    const bodies = Object.fromEntries(
+      INFRASTRUCTURE_CONFORMANCE_CASES.map((name) => [name, () => infrastructureCases[name](context())]),
+    ) as Record<InfrastructureConformanceCase, () => Promise<void>>;
+    registerCases(INFRASTRUCTURE_CONFORMANCE_CASES, bodies, options.skip, timeoutMs);
+  });
+}

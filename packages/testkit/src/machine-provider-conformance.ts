@@ -1,0 +1,86 @@
+import type { MachineProvider } from '@trellis/core';
+import { afterAll, beforeAll, describe } from 'vitest';
+import { registerCases, type SkipMap } from './conformance-cases.js';
+import { type MachineCaseContext, machineCases } from './machine-provider-cases.js';
+
+/** The cases of {@link machineProviderConformance}, in the order they run. */
+export const MACHINE_CONFORMANCE_CASES = [
+  'create-get-list-delete',
+  'create-is-idempotent',
+  'delete-is-idempotent',
+  'get-missing-is-not-found',
+  'ownership-tags',
+  'list-is-scoped-to-cluster',
+  'list-pages',
+  'concurrent-creates',
+  'abort-is-canceled',
+  'invalid-spec-is-invalid-argument',
+  'invalid-name-is-invalid-argument',
+  'provider-id-parses',
+] as const;
+
+/** One case of {@link machineProviderConformance}. */
+export type MachineConformanceCase = (typeof MACHINE_CONFORMANCE_CASES)[number];
+
+/** What `setup` returns: the provider under test and views into the cloud behind it. */
+export interface MachineConformanceSubject<Spec> {
+  provider: MachineProvider<Spec>;
+  /** A valid spec for createMachine. */
+  spec: Spec;
+  /** Specs that must be rejected with InvalidArgument; `path` must appear among error.issues paths. */
+  invalidSpecs: Array<{ spec: unknown; path: string }>;
+  /**
+   * How many VMs exist in the cloud/fake right now for cluster (and machine name, if given),
+   * read independently of the provider (e.g. from the fake's state). Optional; when absent the
+   * suite counts through listMachines.
+   */
+  countVms?: (cluster: string, name?: string) => Promise<number>;
+  /**
+   * Total API calls the cloud/fake has received so far (from the fake's call log). Optional;
+   * when present the suite asserts invalid input costs zero calls.
+   */
+  callCount?: () => number;
+  /** Called in afterAll. */
+  cleanup?: () => Promise<void>;
+}
+
+/** Options of {@link machineProviderConformance}. */
+export interface MachineConformanceOptions<Spec> {
+  /** Shown in the describe() title. */
+  name: string;
+  /** Called once in beforeAll. Each case uses its own unique cluster name, so cases never see each other's machines. */
+  setup: () => Promise<MachineConformanceSubject<Spec>>;
+  /** Cases to skip, each with the reason shown in the skipped test's title. */
+  skip?: SkipMap<MachineConformanceCase>;
+  /** The provider's list page size as configured in setup; the suite creates 2*pageSize+1 machines. @default 5 */
+  listPageSize?: number;
+  /** @default 20 */
+  concurrentCreates?: number;
+  /** Per-test timeout. @default 120_000 */
+  timeoutMs?: number;
+}
+
+/**
+ * The `MachineProvider` conformance suite: registers a `describe` block with one test per
+ * {@link MachineConformanceCase}. Call it at the top level of a vitest test file.
+ */
+export function machineProviderConformance<Spec>(options: MachineConformanceOptions<Spec>): void {
+  const { listPageSize = 5, concurrentCreates = 20, timeoutMs = 120_000 } = options;
+  describe(`${options.name}: MachineProvider conformance`, () => {
+    let subject: MachineConformanceSubject<Spec> | undefined;
+    beforeAll(async () => {
+      subject = await options.setup();
+    }, timeoutMs);
+    afterAll(async () => {
+      await subject?.cleanup?.();
+    }, timeoutMs);
+    const context = (): MachineCaseContext => {
+      if (!subject) throw new Error('setup() did not complete');
+      return { subject: subject as MachineConformanceSubject<unknown>, listPageSize, concurrentCreates };
+    };
+    const bodies = Object.fromEntries(
+      MACHINE_CONFORMANCE_CASES.map((name) => [name, () => machineCases[name](context())]),
+    ) as Record<MachineConformanceCase, () => Promise<void>>;
+    registerCases(MACHINE_CONFORMANCE_CASES, bodies, options.skip, timeoutMs);
+  });
+}
