@@ -1,1 +1,30 @@
-export {};
+export type {
+  Ec2FakeInspector,
+  Inspected,
+  InspectedInstanceProfile,
+  InspectedRole,
+} from './ec2-fake-inspector.js';
+export { type Ec2Fake, type Ec2FakeOptions, type InjectedError, startEc2Fake } from './ec2-fake-server.js';
+export type {
+  FakeAddress,
+  FakeBlockDevice,
+  FakeDhcpOptions,
+  FakeInstance,
+  FakeInternetGateway,
+  FakeIpPermission,
+  FakeKeyPair,
+  FakeNatGateway,
+  FakeNetworkInterface,
+  FakeRoute,
+  FakeRouteTable,
+  FakeRouteTableAssociation,
+  FakeSecurityGroup,
+  FakeSecurityGroupRef,
+  FakeSubnet,
+  FakeVolume,
+  FakeVpc,
+  FakeVpcEndpoint,
+  InstanceStateName,
+  NatGatewayState,
+  TransitionDelays,
+} from './ec2-fake-types.js';

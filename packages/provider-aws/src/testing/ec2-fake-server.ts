@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type CallLog,
+  type FakeRequest,
+  type FakeResponse,
+  FaultInjector,
+  startFakeServer,
+} from '@trellis/testkit/fake';
+import { ec2StatusOf, FakeApiError } from './ec2-errors.js';
+import { createInspector, type Ec2FakeInspector } from './ec2-fake-inspector.js';
+import { Ec2FakeState } from './ec2-fake-state.js';
+import type { TransitionDelays } from './ec2-fake-types.js';
+import type { ActionHandler } from './ec2-handler.js';
+import { instanceHandlers } from './ec2-instances.js';
+import { QueryParams } from './ec2-query.js';
+import { tagHandlers } from './ec2-tags.js';
+import { ec2ErrorResponse, ec2Response, iamErrorResponse, iamResponse, type XmlObject } from './ec2-xml.js';
+
+const IAM_VERSION = '2010-05-08';
+
+/** Options of {@link startEc2Fake}. */
+export interface Ec2FakeOptions {
+  /** Region used when a request's signature names none. @default 'us-east-1' */
+  region?: string;
+  /** Seed of the fault injector's PRNG. @default 1 */
+  seed?: number;
+  /** Transition delays (pending → running etc.); see {@link TransitionDelays}. */
+  delays?: Partial<TransitionDelays>;
+  /** Live instances allowed at once; RunInstances beyond it fails with `InstanceLimitExceeded`. @default unlimited */
+  maxInstances?: number;
+}
+
+/** An error the fake answers for the next calls of an action (e.g. `InsufficientInstanceCapacity`). */
+export interface InjectedError {
+  action: string;
+  code: string;
+  message?: string;
+  /** @default EC2's status for the code (400, 500 or 503) */
+  status?: number;
+  /** How many calls fail. @default 1 */
+  times?: number;
+}
+
+/** A running offline EC2 + IAM fake. */
+export interface Ec2Fake {
+  /** `http://127.0.0.1:<port>`: the endpoint for `EC2Client`, `IAMClient` and `aws --endpoint-url`. */
+  readonly url: string;
+  readonly port: number;
+  /** The default region. */
+  readonly region: string;
+  /** Every call received, by action. */
+  readonly calls: CallLog;
+  /** Throttling, server errors, latency and lost responses, per action and by rate. */
+  readonly faults: FaultInjector;
+  /** Read-only views of the fake's resources. */
+  readonly state: Ec2FakeInspector;
+  /** Changes how long instances (and NAT gateways) stay in transitional states, from now on. */
+  setInstanceTransitionDelays(delays: Partial<TransitionDelays>): void;
+  /** Answers the next call(s) of an action with an error in EC2's (or IAM's) shape. Returns a remover. */
+  injectError(error: InjectedError): () => void;
+  /** Stops the server. */
+  close(): Promise<void>;
+}
+
+function regionOf(request: FakeRequest, fallback: string): string {
+  const authorization = request.headers.authorization;
+  const text = Array.isArray(authorization) ? authorization[0] : authorization;
+  const match = text ? /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(text) : null;
+  return match?.[1] ?? fallback;
+}
+
+function paramsOf(request: FakeRequest): QueryParams {
+  return QueryParams.parse(request.body.toString('utf8'), request.url.searchParams);
+}
+
+/**
+ * Starts the offline EC2 + IAM fake on 127.0.0.1 (a free port). It speaks EC2's query/XML protocol
+ * (`Version=2016-11-15`) and IAM's (`Version=2010-05-08`) on the same endpoint.
+ */
+export async function startEc2Fake(options: Ec2FakeOptions = {}): Promise<Ec2Fake> {
+  const defaultRegion = options.region ?? 'us-east-1';
+  const state = new Ec2FakeState();
+  state.delays = { ...state.delays, ...options.delays };
+  const ec2Handlers: Record<string, ActionHandler> = {
+    ...instanceHandlers({ maxInstances: options.maxInstances }),
+    ...tagHandlers,
+  };
+  const iamHandlers: Record<string, ActionHandler> = {};
+  const injected: Array<InjectedError & { remaining: number }> = [];
+
+  const handle = (request: FakeRequest): FakeResponse => {
+    const requestId = randomUUID();
+    const params = paramsOf(request);
+    const action = params.string('Action') ?? '';
+    const isIam = params.string('Version') === IAM_VERSION;
+    const fail = (code: string, message: string, status: number) =>
+      isIam
+        ? iamErrorResponse(code, message, requestId, status)
+        : ec2ErrorResponse(code, message, requestId, status);
+    const injection = injected.find((entry) => entry.action === action && entry.remaining > 0);
+    if (injection) {
+      injection.remaining -= 1;
+      return fail(
+        injection.code,
+        injection.message ?? injection.code,
+        injection.status ?? ec2StatusOf(injection.code),
+      );
+    }
+    const handler = Object.hasOwn(isIam ? iamHandlers : ec2Handlers, action)
+      ? (isIam ? iamHandlers : ec2Handlers)[action]
+      : undefined;
+    if (!handler)
+      return fail(
+        'InvalidAction',
+        `The action ${action || '(none)'} is not valid for this web service.`,
+        400,
+      );
+    if (params.bool('DryRun')) {
+      return fail('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412);
+    }
+    state.refresh();
+    try {
+      const body: XmlObject | undefined = handler({
+        params,
+        state,
+        region: regionOf(request, defaultRegion),
+        requestId,
+      });
+      return isIam ? iamResponse(action, requestId, body) : ec2Response(action, requestId, body ?? {});
+    } catch (error) {
+      if (error instanceof FakeApiError) return fail(error.code, error.message, error.status);
+      return fail('InternalError', 'An internal error has occurred', 500);
+    }
+  };
+
+  const server = await startFakeServer({
+    actionOf: (request) => paramsOf(request).string('Action') ?? 'Unknown',
+    handle,
+    renderFault: (kind, request, status) => {
+      const requestId = randomUUID();
+      const isIam = paramsOf(request).string('Version') === IAM_VERSION;
+      if (kind === 'throttle') {
+        return isIam
+          ? iamErrorResponse('Throttling', 'Rate exceeded', requestId, 400)
+          : ec2ErrorResponse('RequestLimitExceeded', 'Request limit exceeded.', requestId, 503);
+      }
+      const code =
+        status === 503
+          ? isIam
+            ? 'ServiceUnavailable'
+            : 'Unavailable'
+          : isIam
+            ? 'ServiceFailure'
+            : 'InternalError';
+      const message =
+        status === 503
+          ? 'The service is unavailable. Please try again shortly.'
+          : 'An internal error has occurred';
+      return isIam
+        ? iamErrorResponse(code, message, requestId, status)
+        : ec2ErrorResponse(code, message, requestId, status);
+    },
+    faults: new FaultInjector({ seed: options.seed ?? 1 }),
+  });
+
+  return {
+    url: server.url,
+    port: server.port,
+    region: defaultRegion,
+    calls: server.calls,
+    faults: server.faults,
+    state: createInspector(state),
+    setInstanceTransitionDelays(delays) {
+      state.delays = { ...state.delays, ...delays };
+    },
+    injectError(error) {
+      const entry = { ...error, remaining: error.times ?? 1 };
+      injected.push(entry);
+      return () => {
+        entry.remaining = 0;
+      };
+    },
+    close: () => server.close(),
+  };
+}
