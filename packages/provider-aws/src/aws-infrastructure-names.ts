@@ -1,4 +1,4 @@
-import type { Filter, ResourceType, Tag, TagSpecification } from '@aws-sdk/client-ec2';
+import type { Filter, ResourceType, TagSpecification } from '@aws-sdk/client-ec2';
 import { CLUSTER_TAG_PREFIX, NAME_TAG } from '@trellis/core';
 
 /** Subnet purposes, in the core's words (`nodes` is the config's `workers`). */
@@ -13,7 +13,11 @@ export function clusterTagKey(cluster: string): string {
 }
 
 /** The tags every managed resource carries: ownership (`owned`) and `Name`. */
-export function ownedTags(cluster: string, name: string, extra: Record<string, string> = {}): Tag[] {
+export function ownedTags(
+  cluster: string,
+  name: string,
+  extra: Record<string, string> = {},
+): Array<{ Key: string; Value: string }> {
   return [
     { Key: NAME_TAG, Value: name },
     { Key: clusterTagKey(cluster), Value: 'owned' },

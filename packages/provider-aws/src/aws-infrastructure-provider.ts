@@ -1,0 +1,172 @@
+import {
+  checkDns1123Label,
+  type InfrastructureCallOptions,
+  type InfrastructureProvider,
+  type InfrastructureRequest,
+  type InfrastructureState,
+  invalidArgument,
+  type Logger,
+  resolveSignal,
+  silentLogger,
+  throwIfAborted,
+} from '@trellis/core';
+import { AwsApi } from './aws-api.js';
+import { toTrellisError } from './aws-errors.js';
+import { type AwsInfrastructureConfig, awsInfrastructureConfigSchema } from './aws-infrastructure-config.js';
+import {
+  type AwsInfrastructureClients,
+  type AwsInfrastructureTiming,
+  DEFAULT_INFRASTRUCTURE_TIMING,
+  type InfrastructureContext,
+} from './aws-infrastructure-context.js';
+import { deleteInfrastructure } from './aws-infrastructure-delete.js';
+import { runStepGraph } from './aws-infrastructure-graph.js';
+import { planReconcile } from './aws-infrastructure-reconcile.js';
+import { AWS_PROVIDER, InfrastructureStateBook } from './aws-infrastructure-state.js';
+import { type AwsInfrastructureStatus, buildAwsInfrastructureStatus } from './aws-infrastructure-status.js';
+import { AwsRateLimiter } from './aws-rate-limiter.js';
+
+/** What {@link createAwsInfrastructureProvider} needs. */
+export interface AwsInfrastructureProviderOptions {
+  /** EC2 and IAM clients; read on first use, so a lazy holder (`AwsClients`) resolves nothing early. */
+  readonly clients: AwsInfrastructureClients;
+  /** Rate limiting, retries and error mapping shared with the rest of the provider. @default a new one with EC2's limits */
+  readonly api?: AwsApi;
+  /** @default silent */
+  readonly logger?: Logger;
+  /** Poll intervals, timeouts and retry budgets. @default {@link DEFAULT_INFRASTRUCTURE_TIMING} */
+  readonly timing?: Partial<AwsInfrastructureTiming>;
+}
+
+/** The AWS infrastructure provider. */
+export type AwsInfrastructureProvider = InfrastructureProvider<
+  AwsInfrastructureConfig,
+  AwsInfrastructureStatus
+>;
+
+function checkRequest(request: InfrastructureRequest<unknown>, operation: string): AwsInfrastructureConfig {
+  const issues = [];
+  const clusterIssue = checkDns1123Label(request.cluster, 'cluster');
+  if (clusterIssue) issues.push(clusterIssue);
+  if (typeof request.region !== 'string' || request.region.length === 0) {
+    issues.push({ path: 'region', message: 'is required' });
+  }
+  if (request.state && request.state.provider !== AWS_PROVIDER) {
+    issues.push({
+      path: 'state.provider',
+      message: `state was written by "${request.state.provider}", not "aws"`,
+    });
+  }
+  const validation = awsInfrastructureConfigSchema.validate(request.config);
+  if (!validation.success) {
+    issues.push(...validation.issues);
+  }
+  if (issues.length > 0 || !validation.success) {
+    throw invalidArgument('invalid AWS infrastructure request', issues, {
+      provider: AWS_PROVIDER,
+      operation,
+    });
+  }
+  return validation.data;
+}
+
+/**
+ * Creates the AWS infrastructure provider (Gardener's AWS Infrastructure actuator): reconciles a
+ * cluster's VPC, subnets, NAT gateways, route tables, security group, IAM instance profile, key pair
+ * and gateway endpoints as a graph of idempotent steps with the state saved after each, and deletes
+ * exactly what it created.
+ */
+export function createAwsInfrastructureProvider(
+  options: AwsInfrastructureProviderOptions,
+): AwsInfrastructureProvider {
+  const timing: AwsInfrastructureTiming = { ...DEFAULT_INFRASTRUCTURE_TIMING, ...options.timing };
+  const logger = options.logger ?? silentLogger;
+  let api = options.api;
+
+  const contextFor = (
+    request: InfrastructureRequest<unknown>,
+    config: AwsInfrastructureConfig,
+    signal: AbortSignal | undefined,
+  ): InfrastructureContext => {
+    api ??= new AwsApi({ limiter: new AwsRateLimiter(), logger, provider: AWS_PROVIDER });
+    return {
+      ec2: options.clients.ec2,
+      iam: options.clients.iam,
+      api,
+      cluster: request.cluster,
+      region: request.region,
+      config,
+      state: new InfrastructureStateBook(request.state),
+      signal,
+      logger,
+      timing,
+    };
+  };
+
+  /** Hands state snapshots to `onState` one at a time, in the order they were taken. */
+  const stateEmitter = (callOptions: InfrastructureCallOptions, snapshot: () => InfrastructureState) => {
+    let chain: Promise<void> = Promise.resolve();
+    return () => {
+      const state = snapshot();
+      chain = chain.then(() => callOptions.onState?.(state));
+      return chain;
+    };
+  };
+
+  return {
+    specificationVersion: 'v1',
+    provider: AWS_PROVIDER,
+
+    validateConfig(config: unknown): AwsInfrastructureConfig {
+      return awsInfrastructureConfigSchema.parse(config);
+    },
+
+    async reconcile(request, callOptions = {}) {
+      const config = checkRequest(request, 'reconcile');
+      const signal = resolveSignal(callOptions);
+      throwIfAborted(signal, { provider: AWS_PROVIDER, operation: 'reconcile' });
+      const context = contextFor(request, config, signal);
+      const steps = planReconcile(context);
+      const order = steps.map((step) => step.name);
+      const emit = stateEmitter(callOptions, () => context.state.snapshot(order));
+      const before = JSON.stringify(context.state.snapshot(order));
+      logger.info(
+        { provider: AWS_PROVIDER, cluster: request.cluster, steps: order.length },
+        'reconciling infrastructure',
+      );
+      try {
+        await runStepGraph(steps, {
+          signal,
+          retry: timing.stepRetry,
+          onStepDone: async (name) => {
+            context.state.complete(name);
+            await emit();
+          },
+        });
+      } catch (error) {
+        // Keep what a failed step created (a NAT gateway still pending, say) for the next attempt.
+        if (JSON.stringify(context.state.snapshot(order)) !== before) await emit().catch(() => {});
+        throw toTrellisError(error, { operation: 'reconcile', signal });
+      }
+      return {
+        status: buildAwsInfrastructureStatus(config, context.state),
+        state: context.state.snapshot(order),
+      };
+    },
+
+    async delete(request, callOptions = {}) {
+      const config = checkRequest(request, 'delete');
+      const signal = resolveSignal(callOptions);
+      throwIfAborted(signal, { provider: AWS_PROVIDER, operation: 'delete' });
+      if (!request.state) return;
+      const context = contextFor(request, config, signal);
+      const emit = stateEmitter(callOptions, () => context.state.snapshot());
+      logger.info({ provider: AWS_PROVIDER, cluster: request.cluster }, 'deleting infrastructure');
+      try {
+        await deleteInfrastructure(context, emit);
+      } catch (error) {
+        throw toTrellisError(error, { operation: 'delete', signal });
+      }
+    },
+  };
+}
