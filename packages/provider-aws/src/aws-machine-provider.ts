@@ -1,0 +1,331 @@
+import {
+  DescribeImagesCommand,
+  DescribeInstancesCommand,
+  type Instance,
+  ModifyInstanceAttributeCommand,
+  RunInstancesCommand,
+  TerminateInstancesCommand,
+} from '@aws-sdk/client-ec2';
+import {
+  type CallOptions,
+  type CreateMachineRequest,
+  checkDns1123Label,
+  type FieldIssue,
+  invalidArgument,
+  type Machine,
+  type MachineFilter,
+  type MachineProvider,
+  type MachineRef,
+  notFound,
+  parseProviderId,
+  resolveSignal,
+  TrellisError,
+  throwIfAborted,
+} from '@trellis/core';
+import { type AwsMachineClass, awsMachineClass } from './aws-machine-class.js';
+import { LIVE_INSTANCE_STATES, ownershipFilters, toMachine } from './aws-machine-instance.js';
+import { machineClientToken, needsRootDeviceName, runInstancesInput } from './aws-machine-run-request.js';
+import type { AwsProviderContext } from './aws-settings.js';
+import { createInstanceBatchers } from './ec2-instance-batcher.js';
+
+const PROVIDER = 'aws';
+/** How often a fresh instance is looked for before its `RunInstances` answer is taken as it is. */
+const VISIBILITY_ATTEMPTS = 8;
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+function checkNames(cluster: unknown, name: unknown, operation: string): void {
+  const issues = [checkDns1123Label(cluster, 'cluster'), checkDns1123Label(name, 'name')].filter(
+    (issue): issue is FieldIssue => issue !== undefined,
+  );
+  if (issues.length > 0)
+    throw invalidArgument('invalid machine reference', issues, { provider: PROVIDER, operation });
+}
+
+function tooMany(instances: readonly Instance[], ref: { cluster: string; name: string }, operation: string) {
+  const ids = instances.map((instance) => instance.InstanceId).join(', ');
+  return new TrellisError({
+    code: 'OutOfRange',
+    message: `machine ${ref.cluster}/${ref.name} has ${instances.length} VMs: ${ids}`,
+    provider: PROVIDER,
+    operation,
+  });
+}
+
+/**
+ * The EC2 machine provider: idempotent create with client tokens and lookup by ownership tags,
+ * batched reads, rate-limited and retried API calls.
+ */
+export function createAwsMachineProvider(context: AwsProviderContext): MachineProvider<AwsMachineClass> {
+  const { api, region, logger } = context;
+  const batchers = createInstanceBatchers(context);
+  const rootDeviceNames = new Map<string, Promise<string | undefined>>();
+  const ec2 = () => context.clients.ec2;
+
+  function validateSpec(spec: unknown): AwsMachineClass {
+    const parsed = awsMachineClass.parse(spec);
+    if (parsed.region !== region) {
+      throw invalidArgument(
+        'invalid AWS machine class',
+        [{ path: 'region', message: `must be the provider's region ${region} (got ${parsed.region})` }],
+        { provider: PROVIDER, operation: 'validateSpec' },
+      );
+    }
+    return parsed;
+  }
+
+  async function lookup(cluster: string, name: string, signal?: AbortSignal): Promise<Instance[]> {
+    return (await batchers.byName.get(`${cluster}\u0000${name}`, signal)) ?? [];
+  }
+
+  function rootDeviceName(ami: string, signal?: AbortSignal): Promise<string | undefined> {
+    let known = rootDeviceNames.get(ami);
+    if (!known) {
+      known = api
+        .call(
+          'ec2',
+          'DescribeImages',
+          (abortSignal) => ec2().send(new DescribeImagesCommand({ ImageIds: [ami] }), { abortSignal }),
+          {
+            operation: 'createMachine',
+            signal,
+          },
+        )
+        .then((output) => output.Images?.[0]?.RootDeviceName);
+      rootDeviceNames.set(ami, known);
+      known.catch(() => rootDeviceNames.delete(ami));
+    }
+    return known;
+  }
+
+  async function runInstance(
+    request: CreateMachineRequest<AwsMachineClass>,
+    spec: AwsMachineClass,
+    signal?: AbortSignal,
+  ) {
+    const rootName = needsRootDeviceName(spec) ? await rootDeviceName(spec.ami, signal) : undefined;
+    let previous: string | undefined;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const clientToken = machineClientToken(request.cluster, request.name, previous);
+      const input = runInstancesInput({ ...request, spec, clientToken, rootDeviceName: rootName });
+      const output = await api.call(
+        'ec2',
+        'RunInstances',
+        (abortSignal) => ec2().send(new RunInstancesCommand(input), { abortSignal }),
+        {
+          operation: 'createMachine',
+          signal,
+        },
+      );
+      const instance = output.Instances?.[0];
+      if (!instance?.InstanceId) {
+        throw new TrellisError({
+          code: 'Internal',
+          message: 'RunInstances returned no instance',
+          provider: PROVIDER,
+          operation: 'createMachine',
+        });
+      }
+      const state = instance.State?.Name;
+      if (state !== 'shutting-down' && state !== 'terminated') return instance;
+      // The token belongs to a VM of an earlier life of this machine: take the next token.
+      previous = instance.InstanceId;
+    }
+    throw new TrellisError({
+      code: 'Unavailable',
+      message: `machine ${request.name}: every client token maps to a terminated VM`,
+      provider: PROVIDER,
+      operation: 'createMachine',
+    });
+  }
+
+  async function disableSourceDestCheck(instanceId: string, signal?: AbortSignal): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await api.call(
+          'ec2',
+          'ModifyInstanceAttribute',
+          (abortSignal) =>
+            ec2().send(
+              new ModifyInstanceAttributeCommand({
+                InstanceId: instanceId,
+                SourceDestCheck: { Value: false },
+              }),
+              { abortSignal },
+            ),
+          { operation: 'createMachine', signal },
+        );
+        return;
+      } catch (error) {
+        if (!TrellisError.hasCode(error, 'NotFound') || attempt >= VISIBILITY_ATTEMPTS) throw error;
+        await sleep(100 * 2 ** attempt, signal);
+      }
+    }
+  }
+
+  /** Waits until DescribeInstances sees the new instance (EC2 is eventually consistent). */
+  async function awaitVisible(instance: Instance, signal?: AbortSignal): Promise<Instance> {
+    for (let attempt = 1; attempt <= VISIBILITY_ATTEMPTS; attempt++) {
+      const seen = await batchers.byId.get(instance.InstanceId!, signal);
+      if (seen) return seen;
+      throwIfAborted(signal, { provider: PROVIDER, operation: 'createMachine' });
+      await sleep(Math.min(2_000, 50 * 2 ** attempt), signal);
+    }
+    logger.warn(
+      { provider: PROVIDER, instanceId: instance.InstanceId },
+      'new instance not yet visible in DescribeInstances',
+    );
+    return instance;
+  }
+
+  async function createMachine(
+    request: CreateMachineRequest<AwsMachineClass>,
+    options?: CallOptions,
+  ): Promise<Machine> {
+    const operation = 'createMachine';
+    checkNames(request.cluster, request.name, operation);
+    const spec = validateSpec(request.spec);
+    const signal = resolveSignal(options);
+    throwIfAborted(signal, { provider: PROVIDER, operation });
+    const existing = await lookup(request.cluster, request.name, signal);
+    if (existing.length > 1) throw tooMany(existing, request, operation);
+    if (existing[0]) return toMachine(existing[0], { cluster: request.cluster, region });
+    const launched = await runInstance(request, spec, signal);
+    logger.info(
+      {
+        provider: PROVIDER,
+        cluster: request.cluster,
+        machine: request.name,
+        instanceId: launched.InstanceId,
+      },
+      'machine created',
+    );
+    if (spec.srcAndDstChecksEnabled === false) await disableSourceDestCheck(launched.InstanceId!, signal);
+    const visible = await awaitVisible(launched, signal);
+    return toMachine(visible, { cluster: request.cluster, region });
+  }
+
+  function instanceIdOf(ref: MachineRef, operation: string): string | undefined {
+    if (!ref.providerId) return undefined;
+    const parsed = parseProviderId(ref.providerId);
+    if (parsed.provider !== 'aws') {
+      throw invalidArgument(
+        'invalid machine reference',
+        [{ path: 'providerId', message: `is not an AWS provider id: ${ref.providerId}` }],
+        { provider: PROVIDER, operation },
+      );
+    }
+    return parsed.instanceId;
+  }
+
+  async function getMachine(ref: MachineRef, options?: CallOptions): Promise<Machine> {
+    const operation = 'getMachine';
+    checkNames(ref.cluster, ref.name, operation);
+    const signal = resolveSignal(options);
+    throwIfAborted(signal, { provider: PROVIDER, operation });
+    const instanceId = instanceIdOf(ref, operation);
+    if (instanceId) {
+      const instance = await batchers.byId.get(instanceId, signal);
+      if (!instance || instance.State?.Name === 'terminated') {
+        throw notFound(`machine ${ref.cluster}/${ref.name} (${instanceId}) does not exist`, {
+          provider: PROVIDER,
+          operation,
+        });
+      }
+      return toMachine(instance, { cluster: ref.cluster, region });
+    }
+    const found = await lookup(ref.cluster, ref.name, signal);
+    if (found.length > 1) throw tooMany(found, ref, operation);
+    if (!found[0])
+      throw notFound(`machine ${ref.cluster}/${ref.name} does not exist`, { provider: PROVIDER, operation });
+    return toMachine(found[0], { cluster: ref.cluster, region });
+  }
+
+  async function terminate(instanceIds: string[], signal: AbortSignal | undefined): Promise<void> {
+    try {
+      await api.call(
+        'ec2',
+        'TerminateInstances',
+        (abortSignal) =>
+          ec2().send(new TerminateInstancesCommand({ InstanceIds: instanceIds }), { abortSignal }),
+        {
+          operation: 'deleteMachine',
+          signal,
+          resources: instanceIds.length,
+        },
+      );
+    } catch (error) {
+      if (!TrellisError.hasCode(error, 'NotFound')) throw error;
+      if (instanceIds.length > 1) await Promise.all(instanceIds.map((id) => terminate([id], signal)));
+    }
+  }
+
+  async function deleteMachine(ref: MachineRef, options?: CallOptions): Promise<void> {
+    const operation = 'deleteMachine';
+    checkNames(ref.cluster, ref.name, operation);
+    const signal = resolveSignal(options);
+    throwIfAborted(signal, { provider: PROVIDER, operation });
+    const instanceId = instanceIdOf(ref, operation);
+    const ids = instanceId
+      ? [instanceId]
+      : (await lookup(ref.cluster, ref.name, signal)).map((instance) => instance.InstanceId!);
+    if (ids.length === 0) return;
+    await terminate(ids, signal);
+    logger.info(
+      { provider: PROVIDER, cluster: ref.cluster, machine: ref.name, instanceIds: ids },
+      'machine deleted',
+    );
+  }
+
+  async function* listMachines(filter: MachineFilter, options?: CallOptions): AsyncIterable<Machine> {
+    const operation = 'listMachines';
+    const issue = checkDns1123Label(filter.cluster, 'cluster');
+    if (issue) throw invalidArgument('invalid machine filter', [issue], { provider: PROVIDER, operation });
+    const signal = resolveSignal(options);
+    const states = filter.includeTerminated ? undefined : [...LIVE_INSTANCE_STATES, 'shutting-down'];
+    const filters = ownershipFilters({ cluster: filter.cluster, tags: filter.tags, states });
+    let nextToken: string | undefined;
+    do {
+      throwIfAborted(signal, { provider: PROVIDER, operation });
+      const output = await api.call(
+        'ec2',
+        'DescribeInstances',
+        (abortSignal) =>
+          ec2().send(
+            new DescribeInstancesCommand({
+              Filters: filters,
+              MaxResults: context.settings.listPageSize,
+              NextToken: nextToken,
+            }),
+            { abortSignal },
+          ),
+        { operation, signal },
+      );
+      for (const reservation of output.Reservations ?? []) {
+        for (const instance of reservation.Instances ?? [])
+          yield toMachine(instance, { cluster: filter.cluster, region });
+      }
+      nextToken = output.NextToken;
+    } while (nextToken);
+  }
+
+  return {
+    specificationVersion: 'v1',
+    provider: PROVIDER,
+    validateSpec,
+    createMachine,
+    deleteMachine,
+    getMachine,
+    listMachines,
+  };
+}

@@ -1,0 +1,204 @@
+import {
+  DescribeInstancesCommand,
+  type DescribeInstancesCommandInput,
+  type Instance,
+} from '@aws-sdk/client-ec2';
+import { canceled, NAME_TAG, TrellisError } from '@trellis/core';
+import { awsErrorCode } from './aws-errors.js';
+import { LIVE_INSTANCE_STATES, ownershipFilters, tagRecord } from './aws-machine-instance.js';
+import type { AwsProviderContext } from './aws-settings.js';
+
+interface Waiter<Value> {
+  resolve: (value: Value | undefined) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Options of {@link KeyedBatcher}. */
+export interface KeyedBatcherOptions<Key, Value> {
+  /** How long the first request of a batch waits for others. */
+  windowMs: number;
+  /** Most keys in one batch; a full batch goes out at once. */
+  maxKeys: number;
+  /** Reads many keys in one go; keys missing from the map resolve to undefined. */
+  fetch: (keys: Key[]) => Promise<Map<Key, Value>>;
+}
+
+/**
+ * Merges concurrent reads of single keys made within a short window into one batched read
+ * (Karpenter's batcher). Each caller may abort its own wait without affecting the batch.
+ */
+export class KeyedBatcher<Key, Value> {
+  readonly #options: KeyedBatcherOptions<Key, Value>;
+  #pending = new Map<Key, Array<Waiter<Value>>>();
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(options: KeyedBatcherOptions<Key, Value>) {
+    this.#options = options;
+  }
+
+  /** Reads one key as part of the next batch. */
+  get(key: Key, signal?: AbortSignal): Promise<Value | undefined> {
+    if (signal?.aborted) return Promise.reject(canceled(signal.reason));
+    return new Promise<Value | undefined>((resolve, reject) => {
+      const onAbort = () => reject(canceled(signal?.reason));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const waiter: Waiter<Value> = {
+        resolve: (value) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(value);
+        },
+        reject: (error) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      };
+      const waiters = this.#pending.get(key);
+      if (waiters) waiters.push(waiter);
+      else this.#pending.set(key, [waiter]);
+      if (this.#pending.size >= this.#options.maxKeys) this.#flush();
+      else this.#timer ??= setTimeout(() => this.#flush(), this.#options.windowMs);
+    });
+  }
+
+  #flush(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const batch = this.#pending;
+    this.#pending = new Map();
+    if (batch.size === 0) return;
+    this.#options.fetch([...batch.keys()]).then(
+      (values) => {
+        for (const [key, waiters] of batch) for (const waiter of waiters) waiter.resolve(values.get(key));
+      },
+      (error: unknown) => {
+        for (const waiters of batch.values()) for (const waiter of waiters) waiter.reject(error);
+      },
+    );
+  }
+}
+
+/** The ids named by EC2's `InvalidInstanceID.NotFound` message ("The instance IDs 'i-1, i-2' do not exist"). */
+export function missingInstanceIds(error: unknown): string[] | undefined {
+  const cause = TrellisError.isInstance(error) ? error.cause : error;
+  if (awsErrorCode(cause) !== 'InvalidInstanceID.NotFound') return undefined;
+  const message = (cause as { message?: string }).message ?? '';
+  const quoted = /'([^']+)'/.exec(message)?.[1];
+  const ids = quoted?.split(/[\s,]+/).filter((id) => /^i-[0-9a-zA-Z]+$/.test(id));
+  return ids && ids.length > 0 ? ids : undefined;
+}
+
+async function describeAll(
+  context: AwsProviderContext,
+  input: DescribeInstancesCommandInput,
+  operation: string,
+): Promise<Instance[]> {
+  const instances: Instance[] = [];
+  let nextToken: string | undefined;
+  do {
+    const command = new DescribeInstancesCommand({ ...input, NextToken: nextToken });
+    const output = await context.api.call(
+      'ec2',
+      'DescribeInstances',
+      (abortSignal) => context.clients.ec2.send(command, { abortSignal }),
+      { operation },
+    );
+    for (const reservation of output.Reservations ?? []) instances.push(...(reservation.Instances ?? []));
+    nextToken = output.NextToken;
+  } while (nextToken);
+  return instances;
+}
+
+/**
+ * Describes instances by id in one call. Ids EC2 reports missing are dropped and the rest asked
+ * again; if EC2's message cannot be read, each id is asked on its own.
+ */
+export async function describeInstancesById(
+  context: AwsProviderContext,
+  ids: readonly string[],
+  operation: string,
+): Promise<Map<string, Instance>> {
+  const found = new Map<string, Instance>();
+  let remaining = [...new Set(ids)];
+  while (remaining.length > 0) {
+    try {
+      for (const instance of await describeAll(context, { InstanceIds: remaining }, operation)) {
+        if (instance.InstanceId) found.set(instance.InstanceId, instance);
+      }
+      return found;
+    } catch (error) {
+      if (!TrellisError.hasCode(error, 'NotFound')) throw error;
+      const missing = missingInstanceIds(error);
+      const next = missing ? remaining.filter((id) => !missing.includes(id)) : [];
+      if (missing && next.length < remaining.length) {
+        remaining = next;
+        continue;
+      }
+      if (remaining.length === 1) return found;
+      const singles = await Promise.all(
+        remaining.map((id) => describeInstancesById(context, [id], operation)),
+      );
+      for (const single of singles) for (const [id, instance] of single) found.set(id, instance);
+      return found;
+    }
+  }
+  return found;
+}
+
+const NAME_FILTER_LIMIT = 200;
+
+/**
+ * Looks machines up by cluster and name: one `DescribeInstances` per cluster (and per 200 names)
+ * filtered by the ownership tags and the live states. Keys are `cluster\u0000name`.
+ */
+export async function describeInstancesByName(
+  context: AwsProviderContext,
+  keys: readonly string[],
+  operation: string,
+): Promise<Map<string, Instance[]>> {
+  const byCluster = new Map<string, string[]>();
+  for (const key of keys) {
+    const [cluster, name] = key.split('\u0000') as [string, string];
+    byCluster.set(cluster, [...(byCluster.get(cluster) ?? []), name]);
+  }
+  const found = new Map<string, Instance[]>();
+  const reads: Array<Promise<void>> = [];
+  for (const [cluster, names] of byCluster) {
+    for (let start = 0; start < names.length; start += NAME_FILTER_LIMIT) {
+      const chunk = names.slice(start, start + NAME_FILTER_LIMIT);
+      const filters = ownershipFilters({ cluster, names: chunk, states: LIVE_INSTANCE_STATES });
+      reads.push(
+        describeAll(context, { Filters: filters }, operation).then((instances) => {
+          for (const instance of instances) {
+            const key = `${cluster}\u0000${tagRecord(instance.Tags)[NAME_TAG] ?? ''}`;
+            found.set(key, [...(found.get(key) ?? []), instance]);
+          }
+        }),
+      );
+    }
+  }
+  await Promise.all(reads);
+  return found;
+}
+
+/** The two batchers of the machine provider: reads by instance id and lookups by machine name. */
+export interface InstanceBatchers {
+  byId: KeyedBatcher<string, Instance>;
+  byName: KeyedBatcher<string, Instance[]>;
+}
+
+/** Creates the batchers with the window and size from the settings. */
+export function createInstanceBatchers(context: AwsProviderContext): InstanceBatchers {
+  const { batchWindowMs: windowMs, batchMaxIds: maxKeys } = context.settings;
+  return {
+    byId: new KeyedBatcher({
+      windowMs,
+      maxKeys,
+      fetch: (ids) => describeInstancesById(context, ids, 'getMachine'),
+    }),
+    byName: new KeyedBatcher({
+      windowMs,
+      maxKeys: Math.min(maxKeys, NAME_FILTER_LIMIT),
+      fetch: (keys) => describeInstancesByName(context, keys, 'getMachine'),
+    }),
+  };
+}
