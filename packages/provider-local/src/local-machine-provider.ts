@@ -189,6 +189,7 @@ export function createLocalMachineProvider(settings: ResolvedLocalSettings): Loc
       const issue = checkDns1123Label(filter.cluster, 'cluster');
       if (issue) throw invalidArgument('invalid machine filter', [issue], context(operation));
       const signal = resolveSignal(options);
+      throwIfAborted(signal, context(operation));
       const directory = clusterDirectory(settings.stateDirectory(), filter.cluster);
       const names = (await listDirectory(directory)).filter((name) => !checkDns1123Label(name, 'name'));
       for (let offset = 0; offset < names.length; offset += settings.listPageSize) {

@@ -74,21 +74,20 @@ export async function isGroupAlive(identity: ProcessIdentity): Promise<boolean> 
   const leader = await readProcessStat(identity.pid);
   if (leader && identity.startTime !== undefined && leader.startTime !== identity.startTime) return false;
   if (leader && leader.state !== 'Z' && leader.state !== 'X') return true;
-  if (!(await hasProc())) return signalGroup(identity.pid, 0);
+  // No member at all (not even a zombie): the cheap answer, without reading /proc.
+  if (!signalGroup(identity.pid, 0)) return false;
+  if (!(await hasProc())) return true;
   return (await groupMembers(identity.pid)).length > 0;
 }
 
 /** Live (non-zombie) pids whose process group is `group`. */
 async function groupMembers(group: number): Promise<number[]> {
-  const members: number[] = [];
-  for (const entry of await fs.readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = await readProcessStat(Number(entry));
-    if (stat && stat.processGroup === group && stat.state !== 'Z' && stat.state !== 'X') {
-      members.push(Number(entry));
-    }
-  }
-  return members;
+  const pids = (await fs.readdir('/proc')).filter((entry) => /^\d+$/.test(entry)).map(Number);
+  const stats = await Promise.all(pids.map((pid) => readProcessStat(pid)));
+  return pids.filter((_, index) => {
+    const stat = stats[index];
+    return stat !== undefined && stat.processGroup === group && stat.state !== 'Z' && stat.state !== 'X';
+  });
 }
 
 /** Sends a signal to the whole process group; false when the group no longer exists. */
@@ -97,7 +96,9 @@ function signalGroup(group: number, signal: NodeJS.Signals | 0): boolean {
     process.kill(-group, signal);
     return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ESRCH') return false;
+    if (code === 'EPERM' && signal === 0) return true;
     throw error;
   }
 }

@@ -55,3 +55,23 @@ export async function waitFor(condition: () => Promise<boolean>, timeoutMs = 10_
   }
   return condition();
 }
+
+/**
+ * How many live process groups run a machine of `cluster` (and `name`), found by the
+ * TRELLIS_CLUSTER / TRELLIS_MACHINE_NAME environment of every process in /proc.
+ */
+export async function countMachineProcessGroups(cluster: string, name?: string): Promise<number> {
+  const groups = new Set<string>();
+  for (const entry of await fs.readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const environment = await fs.readFile(`/proc/${entry}/environ`, 'utf8').catch(() => '');
+    const variables = new Set(environment.split('\0'));
+    if (!variables.has(`TRELLIS_CLUSTER=${cluster}`)) continue;
+    if (name !== undefined && !variables.has(`TRELLIS_MACHINE_NAME=${name}`)) continue;
+    if (!(await isProcessAlive(Number(entry)))) continue;
+    const stat = await fs.readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    const group = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2];
+    if (group) groups.add(group);
+  }
+  return groups.size;
+}
