@@ -292,7 +292,7 @@ export function createAwsMachineProvider(context: AwsProviderContext): MachinePr
     const issue = checkDns1123Label(filter.cluster, 'cluster');
     if (issue) throw invalidArgument('invalid machine filter', [issue], { provider: PROVIDER, operation });
     const signal = resolveSignal(options);
-    const states = filter.includeTerminated ? undefined : [...LIVE_INSTANCE_STATES, 'shutting-down'];
+    const states = filter.includeTerminated ? undefined : LIVE_INSTANCE_STATES;
     const filters = ownershipFilters({ cluster: filter.cluster, tags: filter.tags, states });
     let nextToken: string | undefined;
     do {
