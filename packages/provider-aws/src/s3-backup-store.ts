@@ -1,0 +1,266 @@
+import { Readable } from 'node:stream';
+import {
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  PutObjectTaggingCommand,
+  type S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import {
+  type BackupStore,
+  type CallOptions,
+  canceled,
+  formatSnapshotKey,
+  formatSnapshotName,
+  invalidArgument,
+  type Logger,
+  notFound,
+  resolveSignal,
+  type Snapshot,
+  type SnapshotSource,
+  type StoredSnapshot,
+  silentLogger,
+  TrellisError,
+  throwIfAborted,
+} from '@trellis/core';
+import { toTrellisError } from './aws-errors.js';
+import { ByteMeter, meteredSource, verifyingStream } from './s3-checksum-streams.js';
+import { listSnapshotObjects } from './s3-snapshot-list.js';
+
+/** The object tag that holds a snapshot's SHA-256 (hex), written by `save`, checked by `fetch`. */
+export const S3_CHECKSUM_TAG = 'trellis-sha256';
+
+const MEBIBYTE = 1024 * 1024;
+/** S3's smallest allowed part (all parts but the last). */
+const MINIMUM_PART_SIZE = 5 * MEBIBYTE;
+
+/** Options of {@link createS3BackupStore}. */
+export interface S3BackupStoreOptions {
+  /** The S3 client (region, credentials, endpoint and checksum settings are the client's). */
+  client: S3Client;
+  /** The bucket; it must exist (see `ensureBucket`). */
+  bucket: string;
+  /** Key prefix; snapshots live under `<prefix>/v2/` as etcd-backup-restore lays them out. */
+  prefix: string;
+  /** Bytes per multipart upload part; at least 5 MiB. @default 16 MiB */
+  partSize?: number;
+  /** Parts uploaded in parallel. Memory held is about `(queueSize + 1) * partSize`. @default 4 */
+  queueSize?: number;
+  /** @default silentLogger */
+  logger?: Logger;
+}
+
+function checkOptions(options: S3BackupStoreOptions): { partSize: number; queueSize: number } {
+  const { partSize = 16 * MEBIBYTE, queueSize = 4 } = options;
+  const issues = [];
+  if (!options.bucket) issues.push({ path: 'bucket', message: 'is required' });
+  if (!Number.isSafeInteger(partSize) || partSize < MINIMUM_PART_SIZE) {
+    issues.push({ path: 'partSize', message: `must be an integer of at least ${MINIMUM_PART_SIZE} (5 MiB)` });
+  }
+  if (!Number.isSafeInteger(queueSize) || queueSize < 1) {
+    issues.push({ path: 'queueSize', message: 'must be a positive integer' });
+  }
+  if (issues.length > 0)
+    throw invalidArgument('invalid S3 backup store options', issues, { provider: 'aws' });
+  return { partSize, queueSize };
+}
+
+/**
+ * The client lib-storage uploads through: the caller's signal cancels part uploads in flight,
+ * but never `CompleteMultipartUpload` nor `AbortMultipartUpload`, so that whether the object was
+ * committed is always known, and the cleanup of an aborted upload always runs.
+ */
+function uploadClient(client: S3Client, signal: AbortSignal | undefined): S3Client {
+  if (!signal) return client;
+  const bound = Object.create(client) as S3Client;
+  const send = (command: object, options?: object) =>
+    (client.send as (command: object, options?: object) => Promise<unknown>)(
+      command,
+      command instanceof UploadPartCommand || command instanceof CreateMultipartUploadCommand
+        ? { ...options, abortSignal: signal }
+        : options,
+    );
+  bound.send = send as S3Client['send'];
+  return bound;
+}
+
+/**
+ * A `BackupStore` in an S3 bucket, with etcd-backup-restore's key layout (`<prefix>/v2/<name>`).
+ *
+ * `save` streams the snapshot through `@aws-sdk/lib-storage` (parallel parts, bounded memory)
+ * while hashing it; the object appears atomically when the multipart upload completes. Then the
+ * stored size is checked against the bytes sent and the SHA-256 is written as the object tag
+ * `trellis-sha256`; if either fails, the object is deleted. On a source error, a store error or an
+ * abort, the multipart upload is aborted before `save` rejects. `fetch` verifies the SHA-256 while
+ * streaming and errors the stream on a mismatch. Needs `s3:PutObject`, `s3:GetObject`,
+ * `s3:DeleteObject`, `s3:ListBucket`, `s3:AbortMultipartUpload`, `s3:PutObjectTagging` and
+ * `s3:GetObjectTagging`.
+ */
+export function createS3BackupStore(options: S3BackupStoreOptions): BackupStore {
+  const { client, bucket, prefix } = options;
+  const { partSize, queueSize } = checkOptions(options);
+  const logger = options.logger ?? silentLogger;
+
+  async function deleteObject(key: string, signal?: AbortSignal): Promise<void> {
+    await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
+  }
+
+  async function uploadSnapshot(key: string, data: SnapshotSource, meter: ByteMeter, signal?: AbortSignal) {
+    const body = Readable.from(meteredSource(data, meter, signal), { objectMode: false });
+    const upload = new Upload({
+      client: uploadClient(client, signal),
+      params: { Bucket: bucket, Key: key, Body: body },
+      partSize,
+      queueSize,
+      leavePartsOnError: false,
+    });
+    try {
+      // On failure, lib-storage aborts the multipart upload before done() rejects.
+      await upload.done();
+    } catch (error) {
+      body.destroy();
+      if (meter.sourceError !== undefined) {
+        if (error !== meter.sourceError) {
+          logger.warn({ bucket, key, error: String(error) }, 'aborting the multipart upload failed');
+        }
+        throw new TrellisError({
+          code: 'Internal',
+          provider: 'aws',
+          operation: 'save',
+          message: `reading the snapshot source of ${key} failed: ${String(meter.sourceError)}`,
+          cause: meter.sourceError,
+        });
+      }
+      throw toTrellisError(error, { operation: 'save', signal });
+    }
+  }
+
+  async function recordChecksum(key: string, meter: ByteMeter, signal?: AbortSignal): Promise<void> {
+    throwIfAborted(signal, { provider: 'aws', operation: 'save' });
+    const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), {
+      abortSignal: signal,
+    });
+    if (head.ContentLength !== meter.bytes) {
+      throw new TrellisError({
+        code: 'Internal',
+        provider: 'aws',
+        operation: 'save',
+        message: `${key} was stored with ${head.ContentLength} bytes, ${meter.bytes} were sent`,
+      });
+    }
+    await client.send(
+      new PutObjectTaggingCommand({
+        Bucket: bucket,
+        Key: key,
+        Tagging: { TagSet: [{ Key: S3_CHECKSUM_TAG, Value: meter.digest() }] },
+      }),
+      { abortSignal: signal },
+    );
+  }
+
+  return {
+    specificationVersion: 'v1',
+    provider: 'aws',
+
+    async save(snapshot: Snapshot, data: SnapshotSource, callOptions?: CallOptions): Promise<StoredSnapshot> {
+      const signal = resolveSignal(callOptions);
+      const key = formatSnapshotKey(prefix, snapshot);
+      const name = formatSnapshotName(snapshot);
+      throwIfAborted(signal, { provider: 'aws', operation: 'save' });
+      const meter = new ByteMeter();
+      await uploadSnapshot(key, data, meter, signal);
+      try {
+        await recordChecksum(key, meter, signal);
+      } catch (error) {
+        // The object is complete but unverified: take it out of sight again.
+        await deleteObject(key).catch((deleteError: unknown) =>
+          logger.error(
+            { bucket, key, error: String(deleteError) },
+            'could not delete an unverified snapshot',
+          ),
+        );
+        throw toTrellisError(error, { operation: 'save', signal });
+      }
+      logger.debug({ bucket, key, size: meter.bytes }, 'saved snapshot');
+      return { ...snapshot, key, name, size: meter.bytes, checksum: `sha256:${meter.digest()}` };
+    },
+
+    async fetch(snapshot: Snapshot, callOptions?: CallOptions): Promise<Readable> {
+      const signal = resolveSignal(callOptions);
+      const key = formatSnapshotKey(prefix, snapshot);
+      const name = formatSnapshotName(snapshot);
+      throwIfAborted(signal, { provider: 'aws', operation: 'fetch' });
+      let expectedSha256: string | undefined;
+      let object: Awaited<ReturnType<typeof sendGet>>;
+      const sendGet = () =>
+        client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
+      try {
+        const tagging = await client.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: key }), {
+          abortSignal: signal,
+        });
+        expectedSha256 = tagging.TagSet?.find((tag) => tag.Key === S3_CHECKSUM_TAG)?.Value;
+        object = await sendGet();
+      } catch (error) {
+        const mapped = toTrellisError(error, { operation: 'fetch', signal });
+        if (mapped.code !== 'NotFound') throw mapped;
+        throw notFound(`snapshot "${name}" does not exist in s3://${bucket}/${key}`, {
+          provider: 'aws',
+          operation: 'fetch',
+          requestId: mapped.requestId,
+          cause: error,
+        });
+      }
+      if (!expectedSha256)
+        logger.warn({ bucket, key }, 'snapshot has no recorded checksum; reading it unverified');
+      const body = object.Body as Readable;
+      const verifier = verifyingStream({
+        snapshotName: name,
+        expectedSha256,
+        expectedSize: object.ContentLength,
+      });
+      const onAbort = () =>
+        verifier.destroy(canceled(signal?.reason, { provider: 'aws', operation: 'fetch' }));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      body.on('error', (error) => verifier.destroy(toTrellisError(error, { operation: 'fetch', signal })));
+      verifier.on('close', () => {
+        signal?.removeEventListener('abort', onAbort);
+        body.destroy();
+      });
+      body.pipe(verifier);
+      return verifier;
+    },
+
+    async list(listOptions = {}): Promise<StoredSnapshot[]> {
+      const signal = resolveSignal(listOptions);
+      throwIfAborted(signal, { provider: 'aws', operation: 'list' });
+      try {
+        return await listSnapshotObjects({
+          client,
+          bucket,
+          prefix,
+          includeAll: listOptions.includeAll ?? false,
+          signal,
+        });
+      } catch (error) {
+        throw toTrellisError(error, { operation: 'list', signal });
+      }
+    },
+
+    async delete(snapshot: Snapshot, callOptions?: CallOptions): Promise<void> {
+      const signal = resolveSignal(callOptions);
+      const key = formatSnapshotKey(prefix, snapshot);
+      throwIfAborted(signal, { provider: 'aws', operation: 'delete' });
+      try {
+        await deleteObject(key, signal);
+      } catch (error) {
+        const mapped = toTrellisError(error, { operation: 'delete', signal });
+        if (mapped.code === 'NotFound' && (error as { name?: string }).name === 'NoSuchKey') return;
+        throw mapped;
+      }
+    },
+  };
+}

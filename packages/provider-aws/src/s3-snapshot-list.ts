@@ -1,0 +1,53 @@
+import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import {
+  compareSnapshots,
+  isSnapshotName,
+  parseSnapshotName,
+  SNAPSHOT_DIRECTORY,
+  type StoredSnapshot,
+} from '@trellis/core';
+
+/** `<prefix>/` (or nothing for an empty prefix), without doubled slashes. */
+export function prefixDirectory(prefix: string): string {
+  const trimmed = prefix.replace(/\/+$/, '');
+  return trimmed ? `${trimmed}/` : '';
+}
+
+/**
+ * Lists the snapshots under a prefix, page by page (ListObjectsV2 returns at most 1000 keys a
+ * page), ascending as `compareSnapshots` orders them. Only keys directly in `<prefix>/v2/` whose
+ * name parses count, unless `includeAll`, which takes every snapshot-named key under the prefix
+ * (e.g. etcd-backup-restore's older `v1/` layout).
+ */
+export async function listSnapshotObjects(request: {
+  client: S3Client;
+  bucket: string;
+  prefix: string;
+  includeAll: boolean;
+  signal: AbortSignal | undefined;
+}): Promise<StoredSnapshot[]> {
+  const { client, bucket, includeAll, signal } = request;
+  const base = prefixDirectory(request.prefix);
+  const directory = `${base}${SNAPSHOT_DIRECTORY}/`;
+  const snapshots: StoredSnapshot[] = [];
+  let continuationToken: string | undefined;
+  do {
+    const page = await client.send(
+      new ListObjectsV2Command({
+        Bucket: bucket,
+        Prefix: includeAll ? base : directory,
+        ContinuationToken: continuationToken,
+      }),
+      { abortSignal: signal },
+    );
+    for (const object of page.Contents ?? []) {
+      const key = object.Key;
+      if (!key || !isSnapshotName(key)) continue;
+      if (!includeAll && key.slice(directory.length).includes('/')) continue;
+      const { name, ...snapshot } = parseSnapshotName(key);
+      snapshots.push({ ...snapshot, key, name, size: object.Size });
+    }
+    continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (continuationToken);
+  return snapshots.sort(compareSnapshots);
+}

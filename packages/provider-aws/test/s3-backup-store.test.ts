@@ -1,0 +1,234 @@
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  AbortMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  GetObjectTaggingCommand,
+  ListMultipartUploadsCommand,
+  PutObjectCommand,
+  PutObjectTaggingCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { formatSnapshotKey, type Snapshot, TrellisError } from '@trellis/core';
+import { backupStoreConformance, collectBytes, failingSource, randomBytesSource } from '@trellis/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createS3BackupStore, S3_CHECKSUM_TAG } from '../src/s3-backup-store.js';
+import { ensureBucket } from '../src/s3-ensure-bucket.js';
+import { type S3TestServer, startS3TestServer } from './s3-test-server.js';
+
+const MIB = 1024 * 1024;
+const ALL_SETTINGS = ['publicAccessBlock', 'encryption', 'lifecycle'] as const;
+
+function full(start: number, last: number, createdSeconds = 1_700_000_000): Snapshot {
+  return {
+    kind: 'Full',
+    startRevision: start,
+    lastRevision: last,
+    createdOn: new Date(createdSeconds * 1000),
+  };
+}
+
+/** Sends requests at most `width` at a time. */
+async function inBatches<T>(items: T[], width: number, run: (item: T) => Promise<unknown>): Promise<void> {
+  for (let index = 0; index < items.length; index += width) {
+    await Promise.all(items.slice(index, index + width).map(run));
+  }
+}
+
+// Small parts (S3's 5 MiB minimum), so the 64 MiB round trip and the failing sources span many parts.
+backupStoreConformance({
+  name: 'S3 backup store on s3rver',
+  async setup() {
+    const server = await startS3TestServer();
+    const client = server.createClient();
+    await ensureBucket(client, 'conformance', { skip: ALL_SETTINGS });
+    return {
+      store: createS3BackupStore({ client, bucket: 'conformance', prefix: 'etcd/main', partSize: 5 * MIB }),
+      cleanup: () => server.close(),
+    };
+  },
+});
+
+const liveBucket = process.env.TRELLIS_AWS_S3_BUCKET;
+const live = process.env.TRELLIS_AWS_LIVE === '1' && Boolean(liveBucket);
+
+describe.skipIf(!live)(
+  'real S3 (runs with TRELLIS_AWS_LIVE=1, TRELLIS_AWS_S3_BUCKET, AWS_REGION and credentials)',
+  () => {
+    backupStoreConformance({
+      name: 'S3 backup store on AWS',
+      async setup() {
+        const client = new S3Client({});
+        await ensureBucket(client, liveBucket!);
+        return {
+          store: createS3BackupStore({
+            client,
+            bucket: liveBucket!,
+            prefix: `trellis-conformance/${randomUUID()}`,
+          }),
+          cleanup: async () => client.destroy(),
+        };
+      },
+    });
+  },
+);
+
+describe('S3 backup store on s3rver', () => {
+  let server: S3TestServer;
+  let client: S3Client;
+  const bucket = 'backups';
+
+  beforeAll(async () => {
+    server = await startS3TestServer();
+    client = server.createClient();
+    await ensureBucket(client, bucket, { skip: ALL_SETTINGS });
+  });
+  afterAll(() => server?.close());
+
+  const openUploads = async () =>
+    (await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }))).Uploads ?? [];
+
+  it('lists more than 1000 snapshots across pages, ascending, ignoring what is not a snapshot', async () => {
+    const prefix = 'paging';
+    const store = createS3BackupStore({ client, bucket, prefix });
+    const revisions = Array.from({ length: 1003 }, (_, index) => 1003 - index);
+    const snapshots = revisions.map((revision) => full(revision, revision));
+    await inBatches(snapshots, 25, (snapshot) =>
+      client.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: formatSnapshotKey(prefix, snapshot),
+          Body: Buffer.alloc(snapshot.lastRevision % 7),
+        }),
+      ),
+    );
+    const strangers = [
+      `${prefix}/v2/notes.txt`,
+      `${prefix}/v2/nested/${'Full-00000001-00000002-1700000000'}`,
+    ];
+    await inBatches(strangers, 2, (key) =>
+      client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'x' })),
+    );
+
+    const listed = await store.list();
+    expect(listed).toHaveLength(1003);
+    expect(listed.map((snapshot) => snapshot.lastRevision)).toEqual([...revisions].sort((a, b) => a - b));
+    expect(listed.every((snapshot) => snapshot.size === snapshot.lastRevision % 7)).toBe(true);
+    expect(listed[0]).toMatchObject({ key: 'paging/v2/Full-00000001-00000001-1700000000', kind: 'Full' });
+
+    const everything = await store.list({ includeAll: true });
+    expect(everything.map((snapshot) => snapshot.key)).toContain(strangers[1]);
+    expect(everything).toHaveLength(1004);
+  });
+
+  it('records the SHA-256 of the saved bytes on the object', async () => {
+    const store = createS3BackupStore({ client, bucket, prefix: 'checksum', partSize: 5 * MIB });
+    const stored = await store.save(full(1, 2), randomBytesSource(11 * MIB, { seed: 7 }));
+    const expected = createHash('sha256')
+      .update(await collectBytes(randomBytesSource(11 * MIB, { seed: 7 })))
+      .digest('hex');
+    expect(stored).toMatchObject({ size: 11 * MIB, checksum: `sha256:${expected}` });
+    const tags = await client.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: stored.key }));
+    expect(tags.TagSet).toContainEqual({ Key: S3_CHECKSUM_TAG, Value: expected });
+  });
+
+  it('the test server shows open multipart uploads (so the checks below can fail)', async () => {
+    const { UploadId } = await client.send(
+      new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'probe' }),
+    );
+    expect((await openUploads()).map((upload) => upload.UploadId)).toContain(UploadId);
+    await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: 'probe', UploadId }));
+    expect(await openUploads()).toEqual([]);
+  });
+
+  it('a source failing after several parts leaves no multipart upload and nothing listed', async () => {
+    const store = createS3BackupStore({ client, bucket, prefix: 'failing', partSize: 5 * MIB, queueSize: 2 });
+    const failure = new Error('disk read failed');
+    const saving = store.save(full(1, 50), failingSource(40 * MIB, 23 * MIB, failure));
+    await expect(saving).rejects.toSatisfy(
+      (error) => TrellisError.isInstance(error) && error.cause === failure && error.operation === 'save',
+    );
+    expect(await openUploads()).toEqual([]);
+    expect(await store.list({ includeAll: true })).toEqual([]);
+  });
+
+  it('an abort between parts leaves no multipart upload and nothing listed', async () => {
+    const store = createS3BackupStore({ client, bucket, prefix: 'aborting', partSize: 5 * MIB });
+    const controller = new AbortController();
+    async function* source() {
+      let sent = 0;
+      for await (const chunk of randomBytesSource(64 * MIB)) {
+        yield chunk;
+        sent += chunk.length;
+        if (sent === 17 * MIB) controller.abort();
+      }
+    }
+    await expect(store.save(full(1, 60), source(), { signal: controller.signal })).rejects.toSatisfy(
+      (error) => TrellisError.hasCode(error, 'Canceled'),
+    );
+    expect(await openUploads()).toEqual([]);
+    expect(await store.list({ includeAll: true })).toEqual([]);
+  });
+
+  it('detects a tampered object on fetch and names the snapshot', async () => {
+    const store = createS3BackupStore({ client, bucket, prefix: 'tampered', partSize: 5 * MIB });
+    const snapshot = full(3, 70);
+    const stored = await store.save(snapshot, randomBytesSource(6 * MIB, { seed: 3 }));
+    const bytes = await collectBytes(randomBytesSource(6 * MIB, { seed: 3 }));
+    bytes[4 * MIB] = (bytes[4 * MIB] ?? 0) ^ 0xff;
+    // Overwrite the bytes, keeping the recorded checksum (real S3 drops tags on overwrite; rot does not).
+    const tags = await client.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: stored.key }));
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: stored.key, Body: bytes }));
+    await client.send(
+      new PutObjectTaggingCommand({
+        Bucket: bucket,
+        Key: stored.key,
+        Tagging: { TagSet: tags.TagSet ?? [] },
+      }),
+    );
+
+    const stream = await store.fetch(snapshot);
+    const reading = collectBytes(stream);
+    await expect(reading).rejects.toSatisfy(
+      (error) =>
+        TrellisError.isInstance(error) && error.operation === 'fetch' && error.message.includes(stored.name),
+    );
+  });
+
+  it('fetches a snapshot another tool wrote without a checksum, unverified', async () => {
+    const store = createS3BackupStore({ client, bucket, prefix: 'foreign' });
+    const snapshot = full(5, 80);
+    await client.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: formatSnapshotKey('foreign', snapshot),
+        Body: 'etcd bytes',
+      }),
+    );
+    expect((await collectBytes(await store.fetch(snapshot))).toString()).toBe('etcd bytes');
+  });
+
+  it('ensureBucket is idempotent', async () => {
+    const name = `ensured-${Date.now()}`;
+    expect(await ensureBucket(client, name, { skip: ALL_SETTINGS })).toEqual({
+      created: true,
+      configured: [],
+    });
+    expect(await ensureBucket(client, name, { skip: ALL_SETTINGS })).toEqual({
+      created: false,
+      configured: [],
+    });
+  });
+
+  it('ensureBucket rejects with Unimplemented naming each setting s3rver lacks, unless skipped', async () => {
+    const name = `unimplemented-${Date.now()}`;
+    for (const [index, setting] of ALL_SETTINGS.entries()) {
+      const attempt = ensureBucket(client, name, { skip: ALL_SETTINGS.slice(0, index) });
+      await expect(attempt).rejects.toSatisfy(
+        (error) =>
+          TrellisError.hasCode(error, 'Unimplemented') && error.message.includes(`skip: ['${setting}']`),
+      );
+    }
+    // The bucket was created by the first attempt, before the settings.
+    expect(await ensureBucket(client, name, { skip: ALL_SETTINGS })).toMatchObject({ created: false });
+  });
+});
