@@ -17,7 +17,7 @@ import { ensureElasticIp, ensureNatGateway, ensureSubnet } from './aws-vpc-zone-
 /**
  * The reconcile graph for a config: VPC → DHCP options, internet gateway, security group; per
  * zone subnets, elastic IP → NAT gateway → private route table → associations; public route
- * table; gateway endpoints after every route table; IAM and key pair independent of the network.
+ * table; gateway endpoints after every route table; IAM and key pair beside the network.
  */
 export function planReconcile(context: InfrastructureContext): InfrastructureStep[] {
   const { config, state } = context;
@@ -31,13 +31,14 @@ export function planReconcile(context: InfrastructureContext): InfrastructureSte
   if (managedVpc) step('dhcp-options', ['vpc'], () => ensureDhcpOptions(context));
   step('internet-gateway', ['vpc'], () => ensureInternetGateway(context));
   step('security-group/nodes', ['vpc'], () => ensureSecurityGroup(context));
-  step('iam-role', [], () => ensureIamRole(context));
+  // IAM and the key pair wait for the VPC only so that a wrong bring-your-own VPC fails first.
+  step('iam-role', ['vpc'], () => ensureIamRole(context));
   step('iam-role-policy', ['iam-role'], () => ensureIamRolePolicy(context));
   step('iam-instance-profile', ['iam-role'], () => ensureIamInstanceProfile(context));
   if (config.sshPublicKey) {
-    step('key-pair', [], () => ensureKeyPair(context));
+    step('key-pair', ['vpc'], () => ensureKeyPair(context));
   } else if (state.get(stateKeys.keyPair)) {
-    step('key-pair', [], () => deleteKeyPair(context));
+    step('key-pair', ['vpc'], () => deleteKeyPair(context));
   }
 
   const routeTables: string[] = [];

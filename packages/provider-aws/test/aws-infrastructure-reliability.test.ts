@@ -1,0 +1,116 @@
+import { type InfrastructureState, TrellisError } from '@trellis/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type InfrastructureHarness,
+  managedConfig,
+  REGION,
+  startInfrastructureHarness,
+} from './aws-infrastructure-harness.js';
+
+describe('AWS infrastructure reliability (against the fake)', () => {
+  let harness: InfrastructureHarness;
+  const config = managedConfig(2);
+
+  beforeAll(async () => {
+    harness = await startInfrastructureHarness();
+  });
+  afterAll(() => harness?.close());
+
+  it('a delete after a reconcile interrupted at any step leaves nothing behind', async () => {
+    const baseline = (await harness.inventory()).sort();
+    let steps = 0;
+    const reference = await harness.provider.reconcile(
+      { cluster: 'reliability-reference', region: REGION, config },
+      { onState: () => void steps++ },
+    );
+    await harness.provider.delete({
+      cluster: 'reliability-reference',
+      region: REGION,
+      config,
+      state: reference.state,
+    });
+    expect(steps).toBeGreaterThan(10);
+
+    for (let k = 1; k <= steps; k++) {
+      const cluster = `reliability-half-${k}`;
+      const controller = new AbortController();
+      let persisted: InfrastructureState | undefined;
+      let calls = 0;
+      const error = await harness.provider
+        .reconcile(
+          { cluster, region: REGION, config },
+          {
+            signal: controller.signal,
+            onState: (state) => {
+              persisted = structuredClone(state);
+              if (++calls === k) controller.abort();
+            },
+          },
+        )
+        .catch((caught: unknown) => caught);
+      expect(TrellisError.hasCode(error, 'Canceled'), `abort after step ${k}`).toBe(true);
+      expect((await harness.inventory()).length, `something was created before step ${k}`).toBeGreaterThan(
+        baseline.length,
+      );
+      await harness.provider.delete({ cluster, region: REGION, config, state: persisted });
+      expect(
+        (await harness.inventory()).sort(),
+        `inventory after deleting a reconcile cut at step ${k}`,
+      ).toEqual(baseline);
+    }
+  });
+
+  it('a delete interrupted midway resumes from the state it saved', async () => {
+    const cluster = 'reliability-delete';
+    const baseline = (await harness.inventory()).sort();
+    const { state } = await harness.provider.reconcile({ cluster, region: REGION, config });
+    const controller = new AbortController();
+    let persisted: InfrastructureState = state;
+    let calls = 0;
+    const error = await harness.provider
+      .delete(
+        { cluster, region: REGION, config, state },
+        {
+          signal: controller.signal,
+          onState: (next) => {
+            persisted = structuredClone(next);
+            if (++calls === 8) controller.abort();
+          },
+        },
+      )
+      .catch((caught: unknown) => caught);
+    expect(TrellisError.hasCode(error, 'Canceled')).toBe(true);
+    expect(Object.keys(persisted.resources).length).toBeGreaterThan(0);
+    expect(Object.keys(persisted.resources).length).toBeLessThan(Object.keys(state.resources).length);
+    await harness.provider.delete({ cluster, region: REGION, config, state: persisted });
+    expect((await harness.inventory()).sort()).toEqual(baseline);
+  });
+
+  it('deletes what it created even when the NAT gateway is still pending', async () => {
+    harness.fake.setInstanceTransitionDelays({ natGatewayPendingMs: 60_000 });
+    try {
+      const cluster = 'reliability-pending-nat';
+      const baseline = (await harness.inventory()).sort();
+      let persisted: InfrastructureState | undefined;
+      const error = await harness.provider
+        .reconcile(
+          { cluster, region: REGION, config },
+          {
+            deadline: new Date(Date.now() + 1_000),
+            onState: (state) => {
+              persisted = structuredClone(state);
+            },
+          },
+        )
+        .catch((caught: unknown) => caught);
+      expect(TrellisError.hasCode(error, 'DeadlineExceeded')).toBe(true);
+      expect(
+        Object.values(persisted?.resources ?? {}).some((resource) => resource.kind === 'nat-gateway'),
+      ).toBe(true);
+      await harness.provider.delete({ cluster, region: REGION, config, state: persisted });
+      expect((await harness.inventory()).sort()).toEqual(baseline);
+    } finally {
+      harness.fake.setInstanceTransitionDelays({ natGatewayPendingMs: 5 });
+    }
+  });
+});
