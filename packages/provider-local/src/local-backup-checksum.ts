@@ -28,12 +28,15 @@ export class HashingStream extends Transform {
 /** A pass-through stream that errors at the end when the bytes do not have the expected sha256. */
 export class VerifyingStream extends Transform {
   readonly #hash: Hash = createHash('sha256');
+  /** The stored sha256 (hex). */
+  readonly expected: string;
+  /** The snapshot's key, for the error message. */
+  readonly key: string;
 
-  constructor(
-    readonly expected: string,
-    readonly key: string,
-  ) {
+  constructor(expected: string, key: string) {
     super();
+    this.expected = expected;
+    this.key = key;
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {

@@ -1,0 +1,94 @@
+import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type Snapshot, TrellisError } from '@trellis/core';
+import { collectBytes, randomBytesSource } from '@trellis/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLocalProvider } from '../src/index.js';
+
+const snapshot = (lastRevision: number): Snapshot => ({
+  kind: 'Full',
+  startRevision: 0,
+  lastRevision,
+  createdOn: new Date(1_700_000_000_000 + lastRevision * 1000),
+});
+
+describe('local backup store', () => {
+  let root: string;
+  let directory: string;
+  beforeAll(async () => {
+    root = await fs.mkdtemp(path.join(tmpdir(), 'trellis-local-backup-'));
+    directory = path.join(root, 'backups');
+  });
+  afterAll(() => fs.rm(root, { recursive: true, force: true }));
+  const store = () =>
+    createLocalProvider({ stateDirectory: path.join(root, 'state') }).backupStore({
+      directory,
+      prefix: 'etcd',
+    });
+
+  it("stores snapshots under etcd-backup-restore's layout with a sha256sum checksum beside them", async () => {
+    const stored = await store().save(snapshot(1), randomBytesSource(1000, { seed: 1 }));
+    expect(stored.key).toBe('etcd/v2/Full-00000000-00000001-1700000001');
+    expect(stored.size).toBe(1000);
+    const file = path.join(directory, stored.key);
+    expect((await fs.stat(file)).size).toBe(1000);
+    const line = await fs.readFile(`${file}.sha256`, 'utf8');
+    expect(`sha256:${line.slice(0, 64)}`).toBe(stored.checksum);
+    expect(line.trim().endsWith(stored.name)).toBe(true);
+    expect((await store().list()).map((entry) => entry.key)).toEqual([stored.key]);
+    await store().delete(snapshot(1));
+    expect(await fs.readdir(path.dirname(file))).toEqual([]);
+  });
+
+  it('errors the fetched stream, naming the snapshot, when the stored bytes were tampered with', async () => {
+    const stored = await store().save(snapshot(2), randomBytesSource(64 * 1024, { seed: 2 }));
+    const file = path.join(directory, stored.key);
+    const handle = await fs.open(file, 'r+');
+    await handle.write(Buffer.from('tampered'), 0, 8, 30_000);
+    await handle.close();
+    const error = await collectBytes(await store().fetch(snapshot(2))).catch((caught: unknown) => caught);
+    expect(TrellisError.hasCode(error, 'Internal')).toBe(true);
+    expect((error as Error).message).toMatch(
+      /checksum mismatch for snapshot etcd\/v2\/Full-00000000-00000002-1700000002/,
+    );
+    await store().delete(snapshot(2));
+  });
+
+  it('reports a garbled checksum file instead of skipping verification', async () => {
+    const stored = await store().save(snapshot(3), randomBytesSource(10, { seed: 3 }));
+    const checksumFile = path.join(directory, `${stored.key}.sha256`);
+    await fs.writeFile(checksumFile, 'garbage\n');
+    await expect(store().fetch(snapshot(3))).rejects.toThrow(checksumFile);
+    expect(await fs.readFile(checksumFile, 'utf8')).toBe('garbage\n');
+    await store().delete(snapshot(3));
+  });
+
+  it('leaves no temporary file behind when the source fails, and never lists one while saving', async () => {
+    const snapshotDirectory = path.join(directory, 'etcd', 'v2');
+    const seenWhileSaving: string[] = [];
+    async function* watched() {
+      for (let index = 0; index < 4; index += 1) {
+        yield Buffer.alloc(1024, index);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        seenWhileSaving.push(...(await fs.readdir(snapshotDirectory)));
+        expect((await store().list()).length).toBe(0);
+      }
+      throw new Error('source failed midway');
+    }
+    await expect(store().save(snapshot(4), watched())).rejects.toSatisfy((error) =>
+      TrellisError.isInstance(error),
+    );
+    expect(seenWhileSaving.some((entry) => entry.startsWith('.') && entry.endsWith('.tmp'))).toBe(true);
+    expect(await fs.readdir(snapshotDirectory)).toEqual([]);
+  });
+
+  it('rejects a prefix that would leave the directory, naming the field', () => {
+    expect(() => createLocalProvider().backupStore({ directory, prefix: '../outside' })).toThrow(
+      expect.objectContaining({
+        code: 'InvalidArgument',
+        issues: [expect.objectContaining({ path: 'prefix' })],
+      }),
+    );
+  });
+});
