@@ -83,10 +83,13 @@ export function createCliContext(io: CliIo, signal: AbortSignal): CliContext {
     loadConfig(command) {
       configPromise ??= (async () => {
         const options = context.options(command);
-        const { config, file } = await loadConfig(options.config, process.cwd());
+        const { config, file } = await loadConfig(options.config || undefined, process.cwd());
         return {
           ...config,
-          provider: explicit(command, 'provider') ? options.provider : (config.provider ?? options.provider),
+          provider:
+            explicit(command, 'provider') && options.provider
+              ? options.provider
+              : (config.provider ?? (options.provider || 'local')),
           cluster: options.cluster ?? config.cluster,
           region: options.region ?? config.region,
           file: file ?? 'the config file',

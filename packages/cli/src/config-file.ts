@@ -1,7 +1,15 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { type FieldIssue, invalidArgument, notFound, TrellisError, toFieldIssues, z } from '@trellis/core';
+import {
+  type FieldIssue,
+  formatFieldPath,
+  invalidArgument,
+  notFound,
+  TrellisError,
+  toFieldIssues,
+  z,
+} from '@trellis/core';
 import { parseDocument } from 'yaml';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -58,11 +66,11 @@ function parseText(text: string, file: string): unknown {
       ]);
     }
   }
-  const document = parseDocument(text, { prettyErrors: false });
+  const document = parseDocument(text, { prettyErrors: true });
   if (document.errors.length > 0) {
     const issues: FieldIssue[] = document.errors.map((error) => ({
       path: '',
-      message: `line ${(error.linePos?.[0]?.line ?? 0) || '?'}: ${error.message.split('\n')[0]}`,
+      message: error.message.split('\n')[0] ?? error.code,
     }));
     throw invalidArgument(`config file ${file} is not valid YAML`, issues);
   }
@@ -86,7 +94,16 @@ export async function readConfigFile(file: string, cwd: string): Promise<Trellis
 export function validateConfig(input: unknown, file: string): TrellisConfig {
   const result = trellisConfigSchema.safeParse(input);
   if (result.success) return result.data;
-  throw invalidArgument(`invalid config file ${file}`, toFieldIssues(result.error));
+  const issues = result.error.issues.flatMap((issue): FieldIssue[] => {
+    if (issue.code !== 'unrecognized_keys') return toFieldIssues(new z.ZodError([issue]));
+    const known = Object.keys(trellisConfigSchema.shape).filter((key) => key !== '$schema');
+    const parent = formatFieldPath(issue.path);
+    return issue.keys.map((key) => ({
+      path: parent ? `${parent}.${key}` : key,
+      message: `unknown field (known fields: ${known.join(', ')})`,
+    }));
+  });
+  throw invalidArgument(`invalid config file ${file}`, issues);
 }
 
 /**

@@ -16,7 +16,7 @@ export interface TableColumn<Row> {
 function cellText(value: unknown): string {
   if (value === undefined || value === null || value === '') return '-';
   if (value instanceof Date) return value.toISOString();
-  if (Array.isArray(value)) return value.map(cellText).join(',');
+  if (Array.isArray(value)) return value.length === 0 ? '-' : value.map(cellText).join(',');
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
 }
