@@ -23,5 +23,12 @@ export {
   snapshotFileStatus,
 } from './etcdctl.js';
 export { type FullSnapshotOptions, takeFullSnapshot } from './full-snapshot.js';
+export { FullSnapshotSchedule } from './full-snapshot-schedule.js';
 export { type RestoreOptions, type RestoreResult, restoreEtcd } from './restore.js';
 export { planRestore, type RestorePlan, type RestoreTarget } from './restore-plan.js';
+export {
+  type SnapshotReason,
+  Snapshotter,
+  type SnapshotterEvents,
+  type SnapshotterOptions,
+} from './snapshotter.js';
