@@ -3,7 +3,7 @@ import path from 'node:path';
 import { type InfrastructureState, TrellisError } from '@trellis/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalInfrastructureConfig, LocalProvider } from '../src/index.js';
-import { temporaryProvider } from './local-test-helpers.js';
+import { rejectionOf, temporaryProvider } from './local-test-helpers.js';
 
 const config: LocalInfrastructureConfig = {
   networks: {
@@ -25,8 +25,8 @@ describe('local infrastructure', () => {
   afterAll(() => cleanup());
 
   it('reports every config problem with its field path, as a cloud would', async () => {
-    const error = await provider.infrastructure
-      .reconcile({
+    const error = await rejectionOf(
+      provider.infrastructure.reconcile({
         cluster: 'bad',
         region: 'local',
         config: {
@@ -39,8 +39,8 @@ describe('local infrastructure', () => {
             ],
           },
         } as never,
-      })
-      .catch((caught: unknown) => caught as TrellisError);
+      }),
+    );
     expect(TrellisError.hasCode(error, 'InvalidArgument')).toBe(true);
     expect(error.message).toContain(
       'networks.zones[1].workers: 10.0.1.0/24 overlaps networks.zones[0].public (10.0.1.0/24)',
@@ -149,9 +149,9 @@ describe('local infrastructure', () => {
       `${state.resources.network?.id}.json`,
     );
     await fs.writeFile(file, 'not json');
-    const error = await provider.infrastructure
-      .reconcile({ cluster: 'corrupt', region: 'local', config, state })
-      .catch((caught: unknown) => caught as TrellisError);
+    const error = await rejectionOf(
+      provider.infrastructure.reconcile({ cluster: 'corrupt', region: 'local', config, state }),
+    );
     expect(error).toMatchObject({ code: 'Internal' });
     expect(error.message).toContain(file);
     expect(await fs.readFile(file, 'utf8')).toBe('not json');

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { TrellisError } from '@trellis/core';
 import { createLocalProvider, type LocalProvider, type LocalProviderSettings } from '../src/index.js';
 
 /** A provider over a fresh temp state directory, and a cleanup that kills and removes everything. */
@@ -74,4 +75,14 @@ export async function countMachineProcessGroups(cluster: string, name?: string):
     if (group) groups.add(group);
   }
   return groups.size;
+}
+
+/** The error a promise rejects with; fails when it resolves. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<TrellisError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as TrellisError;
+  }
+  throw new Error('expected the call to reject, it resolved');
 }
