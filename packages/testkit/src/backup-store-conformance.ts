@@ -59,7 +59,8 @@ export function backupStoreConformance(options: BackupConformanceOptions): void 
     boundedMemoryLimit = 96 * 2 ** 20,
     timeoutMs = 120_000,
   } = options;
-  describe(`${options.name}: BackupStore conformance`, () => {
+  // Cases share one subject and compare inventories and listings: they never run concurrently or shuffled.
+  describe(`${options.name}: BackupStore conformance`, { concurrent: false, shuffle: false }, () => {
     let subject: BackupConformanceSubject | undefined;
     beforeAll(async () => {
       subject = await options.setup();

@@ -54,7 +54,11 @@ export function infrastructureProviderConformance<Config, Status extends Infrast
   options: InfrastructureConformanceOptions<Config, Status>,
 ): void {
   const { timeoutMs = 120_000 } = options;
-  describe(`${options.name}: InfrastructureProvider conformance`, () => {
+  // Cases share one subject and compare inventories and listings: they never run concurrently or shuffled.
+  describe(`${options.name}: InfrastructureProvider conformance`, {
+    concurrent: false,
+    shuffle: false,
+  }, () => {
     let subject: InfrastructureConformanceSubject<Config, Status> | undefined;
     beforeAll(async () => {
       subject = await options.setup();

@@ -66,7 +66,8 @@ export interface MachineConformanceOptions<Spec> {
  */
 export function machineProviderConformance<Spec>(options: MachineConformanceOptions<Spec>): void {
   const { listPageSize = 5, concurrentCreates = 20, timeoutMs = 120_000 } = options;
-  describe(`${options.name}: MachineProvider conformance`, () => {
+  // Cases share one subject and compare inventories and listings: they never run concurrently or shuffled.
+  describe(`${options.name}: MachineProvider conformance`, { concurrent: false, shuffle: false }, () => {
     let subject: MachineConformanceSubject<Spec> | undefined;
     beforeAll(async () => {
       subject = await options.setup();

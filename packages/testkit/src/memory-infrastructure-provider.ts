@@ -121,6 +121,14 @@ export function createMemoryInfrastructureProvider(): MemoryInfrastructureProvid
       const config = validate(request, 'reconcile');
       const signal = resolveSignal(options);
       const state = workingState(request.state);
+      const recordedCidr = state.resources.network?.attributes?.cidr;
+      if (recordedCidr !== undefined && recordedCidr !== config.networkCidr) {
+        throw invalidArgument(
+          'invalid memory infrastructure request',
+          [{ path: 'networkCidr', message: `cannot change from ${recordedCidr} once the network exists` }],
+          { provider: PROVIDER, operation: 'reconcile' },
+        );
+      }
 
       const ensure = async (want: Want, parent?: string): Promise<string> => {
         const context = { provider: PROVIDER, operation: `reconcile:${want.key}` };
