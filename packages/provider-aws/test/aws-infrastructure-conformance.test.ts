@@ -47,7 +47,14 @@ infrastructureProviderConformance({
       zones,
       inventory: faulted.inventory,
       createForeignResource: faulted.createForeignVpc,
-      cleanup: faulted.close,
+      async cleanup() {
+        const injected = faulted.fake.calls.entries.filter((entry) => entry.fault !== undefined).length;
+        const total = faulted.fake.calls.count();
+        await faulted.close();
+        // The suite proves nothing unless faults really hit it: expect about a fifth of all calls.
+        if (injected < total * 0.1)
+          throw new Error(`only ${injected} of ${total} calls had a fault injected`);
+      },
     };
   },
 });
