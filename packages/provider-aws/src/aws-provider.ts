@@ -1,0 +1,71 @@
+import type { ProviderDefinition, TrellisProvider } from '@trellis/core';
+import { type AwsBackupConfig, awsBackupConfig } from './aws-backup-config.js';
+import type { AwsInfrastructureConfig } from './aws-infrastructure-config.js';
+import { awsInfrastructureConfigSchema } from './aws-infrastructure-config.js';
+import { createAwsInfrastructureProvider } from './aws-infrastructure-provider.js';
+import type { AwsInfrastructureStatus } from './aws-infrastructure-status.js';
+import { type AwsMachineClass, awsMachineClass } from './aws-machine-class.js';
+import { createAwsMachineProvider } from './aws-machine-provider.js';
+import {
+  type AwsProviderContext,
+  type AwsProviderSettings,
+  createAwsProviderContext,
+} from './aws-settings.js';
+import { createS3BackupStore } from './s3-backup-store.js';
+
+/** The AWS provider: EC2 machines, VPC infrastructure and S3 backup stores. */
+export interface AwsProvider
+  extends TrellisProvider<
+    AwsMachineClass,
+    AwsInfrastructureConfig,
+    AwsInfrastructureStatus,
+    AwsBackupConfig
+  > {
+  /** The shared settings, clients and rate-limited API (for advanced use and tests). */
+  readonly context: AwsProviderContext;
+  close(): Promise<void>;
+}
+
+/**
+ * Creates the AWS provider. Credentials come from `settings.credentials` or, on first use, from the
+ * SDK's standard chain; `settings.clients` / `settings.endpoint` point it at prebuilt clients or an
+ * offline fake. Rejects invalid settings with `InvalidArgument`.
+ */
+export function createAwsProvider(settings: AwsProviderSettings): AwsProvider {
+  const context = createAwsProviderContext(settings);
+  return {
+    specificationVersion: 'v1',
+    provider: 'aws',
+    context,
+    machines: createAwsMachineProvider(context),
+    infrastructure: createAwsInfrastructureProvider({
+      clients: context.clients,
+      api: context.api,
+      logger: context.logger,
+    }),
+    backupStore(config: AwsBackupConfig) {
+      const parsed = awsBackupConfig.parse(config);
+      return createS3BackupStore({ ...parsed, client: context.clients.s3, logger: context.logger });
+    },
+    schemas: {
+      machineClass: awsMachineClass,
+      infrastructureConfig: awsInfrastructureConfigSchema,
+      backupConfig: awsBackupConfig,
+    },
+    async close() {
+      context.clients.destroy();
+    },
+  };
+}
+
+/**
+ * Lets tools load the provider by type name (`trellis --provider aws`). Plain settings from a config
+ * file; `region` falls back to `AWS_REGION` / `AWS_DEFAULT_REGION`.
+ */
+export const providerDefinition: ProviderDefinition = {
+  type: 'aws',
+  create(settings = {}) {
+    const region = settings.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+    return createAwsProvider({ ...settings, region } as AwsProviderSettings) as unknown as TrellisProvider;
+  },
+};
