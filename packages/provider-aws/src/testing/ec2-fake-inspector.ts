@@ -24,6 +24,8 @@ export interface InspectedRole {
   assumeRolePolicyDocument: string;
   /** Inline policies by name. */
   policies: Record<string, string>;
+  /** ARNs of attached managed policies. */
+  attachedPolicies: string[];
 }
 
 /** An IAM instance profile as inspected from a test. */
@@ -107,6 +109,7 @@ export function createInspector(state: Ec2FakeState): Ec2FakeInspector {
         arn: role.arn,
         assumeRolePolicyDocument: role.assumeRolePolicyDocument,
         policies: Object.fromEntries(role.policies),
+        attachedPolicies: [...role.attachedPolicies],
       })),
     instanceProfiles: () =>
       [...state.instanceProfiles.values()].map((profile) => ({

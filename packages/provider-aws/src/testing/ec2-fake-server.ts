@@ -10,11 +10,18 @@ import { ec2StatusOf, FakeApiError } from './ec2-errors.js';
 import { createInspector, type Ec2FakeInspector } from './ec2-fake-inspector.js';
 import { Ec2FakeState } from './ec2-fake-state.js';
 import type { TransitionDelays } from './ec2-fake-types.js';
+import { gatewayHandlers } from './ec2-gateways.js';
 import type { ActionHandler } from './ec2-handler.js';
 import { instanceHandlers } from './ec2-instances.js';
+import { keyPairHandlers } from './ec2-key-pairs.js';
 import { QueryParams } from './ec2-query.js';
+import { routeTableHandlers } from './ec2-route-tables.js';
+import { securityGroupHandlers } from './ec2-security-groups.js';
 import { tagHandlers } from './ec2-tags.js';
+import { vpcEndpointHandlers } from './ec2-vpc-endpoints.js';
+import { vpcHandlers } from './ec2-vpcs.js';
 import { ec2ErrorResponse, ec2Response, iamErrorResponse, iamResponse, type XmlObject } from './ec2-xml.js';
+import { iamHandlers } from './iam-fake.js';
 
 const IAM_VERSION = '2010-05-08';
 
@@ -84,8 +91,13 @@ export async function startEc2Fake(options: Ec2FakeOptions = {}): Promise<Ec2Fak
   const ec2Handlers: Record<string, ActionHandler> = {
     ...instanceHandlers({ maxInstances: options.maxInstances }),
     ...tagHandlers,
+    ...vpcHandlers,
+    ...gatewayHandlers,
+    ...routeTableHandlers,
+    ...securityGroupHandlers,
+    ...keyPairHandlers,
+    ...vpcEndpointHandlers,
   };
-  const iamHandlers: Record<string, ActionHandler> = {};
   const injected: Array<InjectedError & { remaining: number }> = [];
 
   const handle = (request: FakeRequest): FakeResponse => {

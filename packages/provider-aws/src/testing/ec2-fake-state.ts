@@ -260,7 +260,10 @@ export class Ec2FakeState {
     ids.push(...this.routeTables.keys(), ...this.securityGroups.keys());
     for (const keyPair of this.keyPairs.values()) ids.push(keyPair.keyPairId);
     ids.push(...this.vpcEndpoints.keys());
-    for (const role of this.roles.values()) ids.push(role.arn);
+    for (const role of this.roles.values()) {
+      ids.push(role.arn);
+      for (const policyName of role.policies.keys()) ids.push(`${role.arn}/policy/${policyName}`);
+    }
     for (const profile of this.instanceProfiles.values()) ids.push(profile.arn);
     return ids;
   }

@@ -208,15 +208,19 @@ export interface FakeRouteTable {
   associations: FakeRouteTableAssociation[];
 }
 
-/** One security group rule set entry, EC2's `IpPermission`. */
-export interface FakeIpPermission {
+/** One security group rule: one protocol/port range and one source (or destination, for egress). */
+export interface FakeSecurityGroupRule {
+  securityGroupRuleId: string;
+  /** `tcp`, `udp`, `icmp`, `icmpv6` or `-1` (all). */
   ipProtocol: string;
   fromPort?: number;
   toPort?: number;
-  ipRanges: Array<{ cidrIp: string; description?: string }>;
-  ipv6Ranges: Array<{ cidrIpv6: string; description?: string }>;
-  prefixListIds: Array<{ prefixListId: string; description?: string }>;
-  groups: Array<{ groupId: string; description?: string }>;
+  cidrIp?: string;
+  cidrIpv6?: string;
+  prefixListId?: string;
+  /** A referenced security group. */
+  groupId?: string;
+  description?: string;
 }
 
 export interface FakeSecurityGroup {
@@ -224,8 +228,8 @@ export interface FakeSecurityGroup {
   groupName: string;
   description: string;
   vpcId?: string;
-  ingress: FakeIpPermission[];
-  egress: FakeIpPermission[];
+  ingress: FakeSecurityGroupRule[];
+  egress: FakeSecurityGroupRule[];
 }
 
 export interface FakeKeyPair {
@@ -259,7 +263,10 @@ export interface FakeIamRole {
   assumeRolePolicyDocument: string;
   description?: string;
   createDate: Date;
+  /** Inline policies by name. */
   policies: Map<string, string>;
+  /** ARNs of attached managed policies. */
+  attachedPolicies: string[];
   tags: Array<{ key: string; value: string }>;
 }
 
