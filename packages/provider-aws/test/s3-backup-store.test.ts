@@ -1,4 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { ReadableStream } from 'node:stream/web';
 import {
   AbortMultipartUploadCommand,
   CreateMultipartUploadCommand,
@@ -11,6 +13,7 @@ import {
 import { formatSnapshotKey, type Snapshot, TrellisError } from '@trellis/core';
 import { backupStoreConformance, collectBytes, failingSource, randomBytesSource } from '@trellis/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAwsProvider } from '../src/aws-provider.js';
 import { createS3BackupStore, S3_CHECKSUM_TAG } from '../src/s3-backup-store.js';
 import { ensureBucket } from '../src/s3-ensure-bucket.js';
 import { type S3TestServer, startS3TestServer } from './s3-test-server.js';
@@ -129,6 +132,59 @@ describe('S3 backup store on s3rver', () => {
     expect(stored).toMatchObject({ size: 11 * MIB, checksum: `sha256:${expected}` });
     const tags = await client.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: stored.key }));
     expect(tags.TagSet).toContainEqual({ Key: S3_CHECKSUM_TAG, Value: expected });
+  });
+
+  it('saves from a Node Readable and from a web ReadableStream', async () => {
+    const store = createS3BackupStore({ client, bucket, prefix: 'sources', partSize: 5 * MIB });
+    const size = 7 * MIB + 3;
+    const expected = await collectBytes(randomBytesSource(size, { seed: 11 }));
+    const sources = [
+      Readable.from(randomBytesSource(size, { seed: 11 })),
+      ReadableStream.from(randomBytesSource(size, { seed: 11 })),
+    ];
+    for (const [index, source] of sources.entries()) {
+      const snapshot = full(10, 20 + index);
+      expect((await store.save(snapshot, source)).size).toBe(size);
+      expect((await collectBytes(await store.fetch(snapshot))).equals(expected)).toBe(true);
+    }
+  });
+
+  it('an abort while fetching errors the stream with Canceled', async () => {
+    const store = createS3BackupStore({ client, bucket, prefix: 'fetch-abort', partSize: 5 * MIB });
+    const snapshot = full(1, 30);
+    await store.save(snapshot, randomBytesSource(24 * MIB));
+    const controller = new AbortController();
+    const stream = await store.fetch(snapshot, { signal: controller.signal });
+    let received = 0;
+    const reading = (async () => {
+      for await (const chunk of stream) {
+        received += (chunk as Buffer).length;
+        if (received >= MIB) controller.abort();
+      }
+    })();
+    await expect(reading).rejects.toSatisfy((error) => TrellisError.hasCode(error, 'Canceled'));
+    expect(received).toBeLessThan(24 * MIB);
+  });
+
+  it('is what createAwsProvider(settings).backupStore(config) returns', async () => {
+    const provider = createAwsProvider({
+      region: 'us-east-1',
+      endpoint: server.endpoint,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      s3: {
+        forcePathStyle: true,
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+      },
+    });
+    try {
+      const store = provider.backupStore({ bucket, prefix: 'provider' });
+      const stored = await store.save(full(1, 40), randomBytesSource(100));
+      expect(stored.key).toBe('provider/v2/Full-00000001-00000040-1700000000');
+      expect((await store.list()).map((snapshot) => snapshot.key)).toEqual([stored.key]);
+    } finally {
+      await provider.close?.();
+    }
   });
 
   it('the test server shows open multipart uploads (so the checks below can fail)', async () => {
