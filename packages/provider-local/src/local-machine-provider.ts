@@ -66,6 +66,8 @@ function checkProviderId(ref: MachineRef, operation: string): string | undefined
 /** Creates the machine provider over a state directory. */
 export function createLocalMachineProvider(settings: ResolvedLocalSettings): LocalMachineProvider {
   const { logger } = settings;
+  // A create may wait for a concurrent delete of the same machine, which may take the grace period.
+  const lockWaitMs = settings.gracePeriodMs + 30_000;
   const readRecord = (file: string) => readJson(file, machineRecordSchema);
   const context = (operation: string) => ({ provider: LOCAL_PROVIDER, operation });
 
@@ -137,12 +139,18 @@ export function createLocalMachineProvider(settings: ResolvedLocalSettings): Loc
       throwIfAborted(signal, context(operation));
       const paths = machinePaths(settings.stateDirectory(), request.cluster, request.name);
       try {
-        const record = await withLock(settings.stateDirectory(), paths.lock, logger, async () => {
-          const existing = await readRecord(paths.record);
-          if (existing) return existing;
-          throwIfAborted(signal, context(operation));
-          return start(request, parsed.data);
-        });
+        const record = await withLock(
+          settings.stateDirectory(),
+          paths.lock,
+          logger,
+          async () => {
+            const existing = await readRecord(paths.record);
+            if (existing) return existing;
+            throwIfAborted(signal, context(operation));
+            return start(request, parsed.data);
+          },
+          lockWaitMs,
+        );
         return await describe(record);
       } catch (error) {
         throw fileSystemError(operation, paths.directory, error);
@@ -156,19 +164,25 @@ export function createLocalMachineProvider(settings: ResolvedLocalSettings): Loc
       throwIfAborted(signal, context(operation));
       const paths = machinePaths(settings.stateDirectory(), ref.cluster, ref.name);
       try {
-        await withLock(settings.stateDirectory(), paths.lock, logger, async () => {
-          const record = await findRecord(ref, operation);
-          if (!record) return;
-          throwIfAborted(signal, context(operation));
-          if (!record.deletionStartedAt) {
-            await writeJsonAtomic(paths.record, { ...record, deletionStartedAt: new Date().toISOString() });
-          }
-          await stopProcessGroup({ pid: record.pid, startTime: record.startTime }, settings.gracePeriodMs);
-          // The record goes first, so a half-removed directory is never mistaken for a machine.
-          await fs.rm(paths.record, { force: true });
-          await fs.rm(paths.directory, { recursive: true, force: true });
-          logger.info({ cluster: ref.cluster, machine: ref.name, pid: record.pid }, 'machine deleted');
-        });
+        await withLock(
+          settings.stateDirectory(),
+          paths.lock,
+          logger,
+          async () => {
+            const record = await findRecord(ref, operation);
+            if (!record) return;
+            throwIfAborted(signal, context(operation));
+            if (!record.deletionStartedAt) {
+              await writeJsonAtomic(paths.record, { ...record, deletionStartedAt: new Date().toISOString() });
+            }
+            await stopProcessGroup({ pid: record.pid, startTime: record.startTime }, settings.gracePeriodMs);
+            // The record goes first, so a half-removed directory is never mistaken for a machine.
+            await fs.rm(paths.record, { force: true });
+            await fs.rm(paths.directory, { recursive: true, force: true });
+            logger.info({ cluster: ref.cluster, machine: ref.name, pid: record.pid }, 'machine deleted');
+          },
+          lockWaitMs,
+        );
       } catch (error) {
         throw fileSystemError(operation, paths.directory, error);
       }
