@@ -17,7 +17,22 @@ export const BACKUP_CONFORMANCE_CASES = [
   'memory-stays-bounded',
 ] as const;
 
-/** One case of {@link backupStoreConformance}. */
+/**
+ * One case of {@link backupStoreConformance}:
+ * - `round-trip-empty`, `round-trip-one-byte`, `round-trip-large`: save then fetch is byte-exact
+ *   (0 B, 1 B, `largeSize` of random data); the snapshot is listed.
+ * - `list-ascending-and-parsed`: snapshots saved out of order list ascending by last revision,
+ *   with kind, revisions, creation time, compression and final flag parsed from their names.
+ * - `delete`: a deleted snapshot is no longer listed and its fetch is `NotFound`.
+ * - `delete-missing-succeeds`: deleting a snapshot that was never saved succeeds.
+ * - `failed-source-leaves-nothing`: a source that fails midway makes save reject with a
+ *   `TrellisError`; nothing new is listed.
+ * - `aborted-save-leaves-nothing`: a signal aborted before or midway makes save reject with
+ *   `Canceled`; nothing new is listed.
+ * - `fetch-missing-is-not-found`: fetch of a snapshot never saved is `NotFound`.
+ * - `memory-stays-bounded`: saving a lazily generated `boundedMemorySize` stream grows RSS and
+ *   ArrayBuffer memory by less than `boundedMemoryLimit`, and the snapshot fetches byte-exact.
+ */
 export type BackupConformanceCase = (typeof BACKUP_CONFORMANCE_CASES)[number];
 
 /** What `setup` returns: the store under test. */

@@ -65,3 +65,23 @@ export async function withCleanup<T>(body: (defer: Defer) => Promise<T>): Promis
   if (failures.length > 0) throw new AggregateError(failures, 'cleanup after the case failed');
   return result;
 }
+
+/**
+ * Runs `check` until it passes or `timeoutMs` has passed, then throws its last failure. Real
+ * clouds take a moment to show a deleted VM as gone; in-memory providers and fakes pass at once.
+ */
+export async function eventually(
+  check: () => Promise<void>,
+  { timeoutMs = 60_000, intervalMs = 250 }: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (error) {
+      if (Date.now() >= until) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}

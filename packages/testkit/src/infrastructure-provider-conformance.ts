@@ -13,7 +13,25 @@ export const INFRASTRUCTURE_CONFORMANCE_CASES = [
   'delete-without-state-is-noop',
 ] as const;
 
-/** One case of {@link infrastructureProviderConformance}. */
+/**
+ * One case of {@link infrastructureProviderConformance}:
+ * - `invalid-config-is-invalid-argument`: each invalid config is `InvalidArgument` with its issue
+ *   path (from `reconcile` and `validateConfig`); the inventory is unchanged.
+ * - `reconcile-from-nothing`: the status names a network, one subnet per zone and security groups,
+ *   all created by the reconcile; `onState` is called once per completed step, last with the
+ *   returned state.
+ * - `reconcile-again-changes-nothing`: reconciling with the returned state gives the same state,
+ *   status and inventory.
+ * - `interrupted-reconcile-resumes`: after a clean reference run of S steps, for k = 1..S the
+ *   signal is aborted in the k-th `onState` call and the reconcile must reject with `Canceled`;
+ *   resuming from the last reported state creates exactly as many resources as the clean run
+ *   (none leaked, none duplicated), reconciling again changes nothing, and delete restores the
+ *   inventory.
+ * - `delete-removes-what-it-created`: delete restores the inventory taken before reconcile; a
+ *   foreign resource survives; deleting again with the same state succeeds and changes nothing.
+ * - `delete-without-state-is-noop`: delete without state (or with an empty one) leaves even the
+ *   cluster's own resources alone.
+ */
 export type InfrastructureConformanceCase = (typeof INFRASTRUCTURE_CONFORMANCE_CASES)[number];
 
 /** What `setup` returns: the provider under test and views into the cloud behind it. */

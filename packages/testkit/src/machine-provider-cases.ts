@@ -10,7 +10,7 @@ import {
   expectTrellisError,
   fail,
 } from './conformance-assertions.js';
-import { type Defer, uniqueName, withCleanup } from './conformance-cases.js';
+import { type Defer, eventually, uniqueName, withCleanup } from './conformance-cases.js';
 import type { MachineConformanceCase, MachineConformanceSubject } from './machine-provider-conformance.js';
 
 /** What every machine case gets. */
@@ -61,13 +61,15 @@ export const machineCases: Record<MachineConformanceCase, MachineCase> = {
         'listed provider ids',
       );
       await provider.deleteMachine({ cluster, name: 'worker-0' });
-      await expectTrellisError(
-        provider.getMachine({ cluster, name: 'worker-0' }),
-        'NotFound',
-        'get after delete',
-      );
-      assertCount((await listAll(provider, cluster)).length, 0, 'listed machines after delete');
-      assertCount(await countVms(context.subject, cluster), 0, 'VMs after delete');
+      await eventually(async () => {
+        await expectTrellisError(
+          provider.getMachine({ cluster, name: 'worker-0' }),
+          'NotFound',
+          'get after delete',
+        );
+        assertCount((await listAll(provider, cluster)).length, 0, 'listed machines after delete');
+        assertCount(await countVms(context.subject, cluster), 0, 'VMs after delete');
+      });
     }),
 
   'create-is-idempotent': (context) =>
@@ -88,12 +90,14 @@ export const machineCases: Record<MachineConformanceCase, MachineCase> = {
       await provider.deleteMachine({ cluster, name: 'worker-0' });
       await provider.deleteMachine({ cluster, name: 'never-created' });
       await provider.deleteMachine({ cluster: uniqueName('never-existed'), name: 'worker-0' });
-      await expectTrellisError(
-        provider.getMachine({ cluster, name: 'worker-0' }),
-        'NotFound',
-        'get after delete',
-      );
-      assertCount(await countVms(context.subject, cluster), 0, 'VMs after delete');
+      await eventually(async () => {
+        await expectTrellisError(
+          provider.getMachine({ cluster, name: 'worker-0' }),
+          'NotFound',
+          'get after delete',
+        );
+        assertCount(await countVms(context.subject, cluster), 0, 'VMs after delete');
+      });
     }),
 
   'get-missing-is-not-found': async (context) => {

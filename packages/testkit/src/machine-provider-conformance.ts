@@ -19,7 +19,25 @@ export const MACHINE_CONFORMANCE_CASES = [
   'provider-id-parses',
 ] as const;
 
-/** One case of {@link machineProviderConformance}. */
+/**
+ * One case of {@link machineProviderConformance}:
+ * - `create-get-list-delete`: create → get → list → delete → get is `NotFound`, list is empty.
+ * - `create-is-idempotent`: creating the same machine twice returns the same VM; exactly one VM exists.
+ * - `delete-is-idempotent`: deleting twice, and deleting a never-created machine, succeeds.
+ * - `get-missing-is-not-found`: get of a machine that never existed is `NotFound`.
+ * - `ownership-tags`: `Name`, `kubernetes.io/cluster/<cluster>` and `kubernetes.io/role/node` on
+ *   create, get and list.
+ * - `list-is-scoped-to-cluster`: list finds only its cluster's machines (also against a cluster
+ *   whose name extends it).
+ * - `list-pages`: `2 * listPageSize + 1` machines are all listed, each once.
+ * - `concurrent-creates`: N concurrent creates give N distinct machines.
+ * - `abort-is-canceled`: create, get, delete and list with an aborted signal are `Canceled`;
+ *   nothing is created.
+ * - `invalid-spec-is-invalid-argument`: each invalid spec is `InvalidArgument` with its issue path,
+ *   costs no API call and creates nothing.
+ * - `invalid-name-is-invalid-argument`: non-DNS-1123 machine and cluster names, likewise.
+ * - `provider-id-parses`: the provider id parses as the provider's own type and addresses the VM.
+ */
 export type MachineConformanceCase = (typeof MACHINE_CONFORMANCE_CASES)[number];
 
 /** What `setup` returns: the provider under test and views into the cloud behind it. */

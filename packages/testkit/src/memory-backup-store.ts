@@ -108,9 +108,12 @@ export function createMemoryBackupStore(options: MemoryBackupStoreOptions = {}):
       hashes.push(chunk.hash);
     };
     try {
-      for await (const piece of data as AsyncIterable<Uint8Array>) {
+      for await (const piece of data as AsyncIterable<Uint8Array | string>) {
         throwIfAborted(signal, context('save'));
-        let rest = Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+        let rest =
+          typeof piece === 'string'
+            ? Buffer.from(piece)
+            : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
         hash.update(rest);
         size += rest.length;
         while (pendingBytes + rest.length >= chunkSize) {
