@@ -49,6 +49,32 @@ export interface InfrastructureContext {
 }
 
 /**
+ * Calls that are not safe to repeat blindly: after a lost response a second attempt would make a
+ * duplicate (or fail with `AlreadyExists`). They get one attempt; the step as a whole is retried,
+ * and a step looks its resource up (by id, then by tags) before creating it again.
+ */
+const NOT_REPEATABLE = new Set([
+  'CreateVpc',
+  'CreateDhcpOptions',
+  'CreateInternetGateway',
+  'AttachInternetGateway',
+  'CreateSubnet',
+  'AllocateAddress',
+  'CreateNatGateway',
+  'CreateRouteTable',
+  'CreateRoute',
+  'AssociateRouteTable',
+  'ReplaceRouteTableAssociation',
+  'CreateVpcEndpoint',
+  'ModifyVpcEndpoint',
+  'CreateSecurityGroup',
+  'ImportKeyPair',
+  'iam:CreateRole',
+  'iam:CreateInstanceProfile',
+  'iam:AddRoleToInstanceProfile',
+]);
+
+/**
  * Runs one AWS call through the rate-limited, retrying {@link AwsApi}; errors come out as
  * `TrellisError`s for `operation`. `action` is the EC2 action (`CreateVpc`) or `iam:<Action>`.
  * In-flight requests are not aborted (their result is recorded); aborting stops waits and retries.
@@ -62,7 +88,11 @@ export function call<T>(
   const [service, name] = action.startsWith('iam:')
     ? (['iam', action.slice(4)] as const)
     : (['ec2', action] as const);
-  return context.api.call(service, name, () => send(), { operation, signal: context.signal });
+  return context.api.call(service, name, () => send(), {
+    operation,
+    signal: context.signal,
+    retry: !NOT_REPEATABLE.has(action),
+  });
 }
 
 /** True when the error (SDK or mapped) carries one of the AWS error codes. */

@@ -113,4 +113,56 @@ describe('AWS infrastructure reliability (against the fake)', () => {
       harness.fake.setInstanceTransitionDelays({ natGatewayPendingMs: 5 });
     }
   });
+  it('never duplicates a resource when create responses are lost (the action commits, the answer never comes)', async () => {
+    const baseline = (await harness.inventory()).sort();
+    const reference = await harness.provider.reconcile({
+      cluster: 'reliability-lost-reference',
+      region: REGION,
+      config,
+    });
+    const cleanCount = (await harness.inventory()).length - baseline.length;
+    await harness.provider.delete({
+      cluster: 'reliability-lost-reference',
+      region: REGION,
+      config,
+      state: reference.state,
+    });
+
+    const actions = [
+      'CreateVpc',
+      'CreateDhcpOptions',
+      'CreateInternetGateway',
+      'AttachInternetGateway',
+      'CreateSubnet',
+      'AllocateAddress',
+      'CreateNatGateway',
+      'CreateRouteTable',
+      'CreateRoute',
+      'AssociateRouteTable',
+      'CreateVpcEndpoint',
+      'CreateSecurityGroup',
+      'ImportKeyPair',
+      'CreateRole',
+      'CreateInstanceProfile',
+      'AddRoleToInstanceProfile',
+    ];
+    const removers = actions.map((action) =>
+      harness.fake.faults.add({ kind: 'lost-response', actions: [action], times: 1 }),
+    );
+    const lostBefore = harness.fake.calls.entries.filter((entry) => entry.fault === 'lost-response').length;
+    try {
+      const cluster = 'reliability-lost';
+      const { state, status } = await harness.provider.reconcile({ cluster, region: REGION, config });
+      const lost =
+        harness.fake.calls.entries.filter((entry) => entry.fault === 'lost-response').length - lostBefore;
+      expect(lost).toBe(actions.length);
+      expect((await harness.inventory()).length - baseline.length).toBe(cleanCount);
+      const tagged = harness.fake.state.vpcs().filter((vpc) => vpc.tags.Name === cluster);
+      expect(tagged.map((vpc) => vpc.vpcId)).toEqual([status.vpcId]);
+      await harness.provider.delete({ cluster, region: REGION, config, state });
+      expect((await harness.inventory()).sort()).toEqual(baseline);
+    } finally {
+      for (const remove of removers) remove();
+    }
+  });
 });
