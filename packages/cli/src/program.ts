@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { type CliContext, type CliIo, createCliContext } from './cli-context.js';
 import { registerBackupCommands } from './commands/backup-commands.js';
 import { registerConfigCommands } from './commands/config-commands.js';
+import { registerEtcdCommands } from './commands/etcd-commands.js';
 import { registerInfraCommands } from './commands/infra-commands.js';
 import { registerMachineCommands } from './commands/machine-commands.js';
 import { EXIT_CODES, EXIT_CODES_HELP } from './exit-codes.js';
@@ -39,6 +40,7 @@ export function createProgram(context: CliContext): Command {
   registerInfraCommands(program, context);
   registerBackupCommands(program, context);
   registerConfigCommands(program, context);
+  registerEtcdCommands(program, context);
   for (const command of program.commands)
     command.exitOverride().addHelpText('after', `\n${EXIT_CODES_HELP}\n`);
   return program;

@@ -26,8 +26,8 @@ export interface SnapshotterOptions {
   fullSnapshotSchedule?: number | string;
   /** Delta snapshot period in milliseconds; 0 disables deltas. @default 20_000 */
   deltaSnapshotPeriodMs?: number;
-  /** Applied after every full snapshot. @default { policy: 'Exponential' } */
-  retention?: RetentionPolicy;
+  /** Applied after every full snapshot; `false` never deletes. @default { policy: 'Exponential' } */
+  retention?: RetentionPolicy | false;
   /** gzip level of full snapshots. @default 1 */
   compressionLevel?: number;
   /** @default the wall clock */
@@ -187,6 +187,7 @@ export class Snapshotter extends EventEmitter<SnapshotterEvents> {
   async #collectGarbage(): Promise<StoredSnapshot[]> {
     const policy = this.#options.retention ?? { policy: 'Exponential' };
     const deleted: StoredSnapshot[] = [];
+    if (policy === false) return deleted;
     try {
       const snapshots = await this.#options.store.list();
       for (const snapshot of selectSnapshotsToDelete(snapshots, policy, this.#clock.now())) {
