@@ -27,7 +27,7 @@ import {
   TrellisError,
   throwIfAborted,
 } from '@trellis/core';
-import { toTrellisError } from './aws-errors.js';
+import { awsErrorCode, toTrellisError } from './aws-errors.js';
 import { ByteMeter, meteredSource, verifyingStream } from './s3-checksum-streams.js';
 import { listSnapshotObjects } from './s3-snapshot-list.js';
 
@@ -48,8 +48,18 @@ export interface S3BackupStoreOptions {
   prefix: string;
   /** Bytes per multipart upload part; at least 5 MiB. @default 16 MiB */
   partSize?: number;
-  /** Parts uploaded in parallel. Memory held is about `(queueSize + 1) * partSize`. @default 4 */
+  /**
+   * Parts uploaded in parallel. Memory grows with `queueSize * partSize` (about 160 MiB peak RSS
+   * with the defaults, as much as a plain lib-storage upload), never with the snapshot's size.
+   * @default 4
+   */
   queueSize?: number;
+  /**
+   * Record each snapshot's SHA-256 as the object tag `trellis-sha256` and verify it on fetch. Turn
+   * off only for S3-compatible servers without object tagging: snapshots are then checked by size
+   * alone. @default true
+   */
+  checksumTag?: boolean;
   /** @default silentLogger */
   logger?: Logger;
 }
@@ -92,18 +102,24 @@ function uploadClient(client: S3Client, signal: AbortSignal | undefined): S3Clie
  * A `BackupStore` in an S3 bucket, with etcd-backup-restore's key layout (`<prefix>/v2/<name>`).
  *
  * `save` streams the snapshot through `@aws-sdk/lib-storage` (parallel parts, bounded memory)
- * while hashing it; the object appears atomically when the multipart upload completes. Then the
- * stored size is checked against the bytes sent and the SHA-256 is written as the object tag
- * `trellis-sha256`; if either fails, the object is deleted. On a source error, a store error or an
- * abort, the multipart upload is aborted before `save` rejects. `fetch` verifies the SHA-256 while
- * streaming and errors the stream on a mismatch. Needs `s3:PutObject`, `s3:GetObject`,
- * `s3:DeleteObject`, `s3:ListBucket`, `s3:AbortMultipartUpload`, `s3:PutObjectTagging` and
- * `s3:GetObjectTagging`.
+ * while hashing it, straight to its final key: S3 shows a multipart object only once
+ * `CompleteMultipartUpload` succeeds, so no partial snapshot is ever listed. Then the stored size
+ * is checked against the bytes sent and the SHA-256 is written as the object tag `trellis-sha256`
+ * (metadata cannot be added after the upload started without copying the whole object); if either
+ * step fails, the object is deleted before `save` rejects. On a source error, a store error or an
+ * abort, lib-storage aborts the multipart upload before `save` rejects; the lifecycle rule of
+ * `ensureBucket` removes what a crashed process leaves. `fetch` verifies the SHA-256 while
+ * streaming and errors the stream on a mismatch; a snapshot without the tag (written by
+ * etcd-backup-restore, or by a process that died between upload and tagging) is read unverified.
+ *
+ * Needs `s3:PutObject`, `s3:GetObject`, `s3:DeleteObject`, `s3:ListBucket`,
+ * `s3:AbortMultipartUpload`, `s3:PutObjectTagging` and `s3:GetObjectTagging`.
  */
 export function createS3BackupStore(options: S3BackupStoreOptions): BackupStore {
   const { client, bucket, prefix } = options;
   const { partSize, queueSize } = checkOptions(options);
   const logger = options.logger ?? silentLogger;
+  const checksumTag = options.checksumTag ?? true;
 
   async function deleteObject(key: string, signal?: AbortSignal): Promise<void> {
     await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
@@ -152,14 +168,28 @@ export function createS3BackupStore(options: S3BackupStoreOptions): BackupStore 
         message: `${key} was stored with ${head.ContentLength} bytes, ${meter.bytes} were sent`,
       });
     }
-    await client.send(
-      new PutObjectTaggingCommand({
-        Bucket: bucket,
-        Key: key,
-        Tagging: { TagSet: [{ Key: S3_CHECKSUM_TAG, Value: meter.digest() }] },
-      }),
-      { abortSignal: signal },
-    );
+    if (!checksumTag) return;
+    try {
+      await client.send(
+        new PutObjectTaggingCommand({
+          Bucket: bucket,
+          Key: key,
+          Tagging: { TagSet: [{ Key: S3_CHECKSUM_TAG, Value: meter.digest() }] },
+        }),
+        { abortSignal: signal },
+      );
+    } catch (error) {
+      if (awsErrorCode(error) !== 'NotImplemented' || signal?.aborted) throw error;
+      throw new TrellisError({
+        code: 'Unimplemented',
+        provider: 'aws',
+        operation: 'save',
+        message:
+          "the S3 server does not implement object tagging, where each snapshot's SHA-256 is recorded; " +
+          'create the store with checksumTag: false to keep snapshots without it',
+        cause: error,
+      });
+    }
   }
 
   return {
@@ -199,10 +229,12 @@ export function createS3BackupStore(options: S3BackupStoreOptions): BackupStore 
       const sendGet = () =>
         client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
       try {
-        const tagging = await client.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: key }), {
-          abortSignal: signal,
-        });
-        expectedSha256 = tagging.TagSet?.find((tag) => tag.Key === S3_CHECKSUM_TAG)?.Value;
+        if (checksumTag) {
+          const tagging = await client.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: key }), {
+            abortSignal: signal,
+          });
+          expectedSha256 = tagging.TagSet?.find((tag) => tag.Key === S3_CHECKSUM_TAG)?.Value;
+        }
         object = await sendGet();
       } catch (error) {
         const mapped = toTrellisError(error, { operation: 'fetch', signal });

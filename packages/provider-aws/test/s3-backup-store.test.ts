@@ -187,6 +187,16 @@ describe('S3 backup store on s3rver', () => {
     }
   });
 
+  it('with checksumTag: false, saves and fetches without tagging the object', async () => {
+    const store = createS3BackupStore({ client, bucket, prefix: 'untagged', checksumTag: false });
+    const snapshot = full(2, 90);
+    const stored = await store.save(snapshot, randomBytesSource(1000, { seed: 2 }));
+    const tags = await client.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: stored.key }));
+    expect(tags.TagSet ?? []).toEqual([]);
+    const fetched = await collectBytes(await store.fetch(snapshot));
+    expect(fetched.equals(await collectBytes(randomBytesSource(1000, { seed: 2 })))).toBe(true);
+  });
+
   it('the test server shows open multipart uploads (so the checks below can fail)', async () => {
     const { UploadId } = await client.send(
       new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'probe' }),
