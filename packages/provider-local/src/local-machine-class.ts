@@ -54,7 +54,8 @@ export const machineRecordSchema = z.object({
   zone: z.string().optional(),
   tags: z.record(z.string(), z.string()),
   createdAt: z.iso.datetime(),
-  pid: z.number().int().positive(),
+  /** Absent while the process is being started (or when its creator died before recording it). */
+  pid: z.number().int().positive().optional(),
   startTime: z.string().optional(),
   deletionStartedAt: z.iso.datetime().optional(),
 });

@@ -45,7 +45,8 @@ export function localProviderId(record: Pick<MachineRecord, 'cluster' | 'id'>): 
 /** The machine as the contract reports it. */
 export function toMachine(record: MachineRecord, alive: boolean): Machine {
   let phase: MachinePhase = alive ? 'Running' : 'Terminated';
-  if (alive && record.deletionStartedAt) phase = 'Terminating';
+  if (record.pid === undefined) phase = 'Pending';
+  else if (alive && record.deletionStartedAt) phase = 'Terminating';
   return {
     name: record.name,
     cluster: record.cluster,

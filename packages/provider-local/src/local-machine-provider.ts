@@ -30,7 +30,12 @@ import {
   machinePaths,
   toMachine,
 } from './local-machine-layout.js';
-import { isGroupAlive, startShellProcess, stopProcessGroup } from './local-process.js';
+import {
+  findProcessGroupsWithEnvironment,
+  isGroupAlive,
+  startShellProcess,
+  stopProcessGroup,
+} from './local-process.js';
 import { LOCAL_PROVIDER, type ResolvedLocalSettings } from './local-settings.js';
 import { fileSystemError, listDirectory, readJson, withLock, writeJsonAtomic } from './local-state-store.js';
 
@@ -72,7 +77,18 @@ export function createLocalMachineProvider(settings: ResolvedLocalSettings): Loc
   const context = (operation: string) => ({ provider: LOCAL_PROVIDER, operation });
 
   async function describe(record: MachineRecord): Promise<Machine> {
+    if (record.pid === undefined) return toMachine(record, false);
     return toMachine(record, await isGroupAlive({ pid: record.pid, startTime: record.startTime }));
+  }
+
+  /** Stops the machine's processes: by its recorded pid, or by its id when no pid was recorded. */
+  async function stop(record: MachineRecord): Promise<void> {
+    if (record.pid !== undefined) {
+      await stopProcessGroup({ pid: record.pid, startTime: record.startTime }, settings.gracePeriodMs);
+      return;
+    }
+    const groups = await findProcessGroupsWithEnvironment(`TRELLIS_MACHINE_ID=${record.id}`);
+    await Promise.all(groups.map((group) => stopProcessGroup({ pid: group }, settings.gracePeriodMs)));
   }
 
   /** The record of the ref's machine, or undefined (absent, or another VM now holds the name). */
@@ -98,11 +114,17 @@ export function createLocalMachineProvider(settings: ResolvedLocalSettings): Loc
     };
     await fs.mkdir(paths.workingDirectory, { recursive: true });
     await fs.writeFile(paths.script, request.userData || IDLE_SCRIPT, { mode: 0o700 });
+    // Recorded before the process starts: should this process die before recording the pid,
+    // the next create or delete finds the machine's processes by its id instead of starting a second.
+    await writeJsonAtomic(paths.record, record);
     const identity = await startShellProcess({
       script: paths.script,
       workingDirectory: paths.workingDirectory,
       logFile: paths.log,
       environment: machineEnvironment(record, paths, spec.environment),
+    }).catch(async (error: unknown) => {
+      await fs.rm(paths.directory, { recursive: true, force: true });
+      throw error;
     });
     const complete: MachineRecord = { ...record, pid: identity.pid, startTime: identity.startTime };
     try {
@@ -145,7 +167,15 @@ export function createLocalMachineProvider(settings: ResolvedLocalSettings): Loc
           logger,
           async () => {
             const existing = await readRecord(paths.record);
-            if (existing) return existing;
+            if (existing?.pid !== undefined) return existing;
+            if (existing) {
+              logger.warn(
+                { cluster: request.cluster, machine: request.name },
+                'restarting an interrupted create',
+              );
+              await stop(existing);
+              await fs.rm(paths.directory, { recursive: true, force: true });
+            }
             throwIfAborted(signal, context(operation));
             return start(request, parsed.data);
           },
@@ -175,7 +205,7 @@ export function createLocalMachineProvider(settings: ResolvedLocalSettings): Loc
             if (!record.deletionStartedAt) {
               await writeJsonAtomic(paths.record, { ...record, deletionStartedAt: new Date().toISOString() });
             }
-            await stopProcessGroup({ pid: record.pid, startTime: record.startTime }, settings.gracePeriodMs);
+            await stop(record);
             // The record goes first, so a half-removed directory is never mistaken for a machine.
             await fs.rm(paths.record, { force: true });
             await fs.rm(paths.directory, { recursive: true, force: true });

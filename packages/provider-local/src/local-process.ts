@@ -129,3 +129,24 @@ export async function stopProcessGroup(
     await sleep(pollMs);
   }
 }
+
+/**
+ * Process groups with a live member whose environment holds `entry` (`NAME=value`): how a machine
+ * whose creator died between starting it and recording its pid is found again. Linux only.
+ */
+export async function findProcessGroupsWithEnvironment(entry: string): Promise<number[]> {
+  const pids = await fs.readdir('/proc').then(
+    (entries) => entries.filter((name) => /^\d+$/.test(name)).map(Number),
+    () => [] as number[],
+  );
+  const groups = new Set<number>();
+  await Promise.all(
+    pids.map(async (pid) => {
+      const environment = await fs.readFile(`/proc/${pid}/environ`, 'utf8').catch(() => '');
+      if (!environment.split('\0').includes(entry)) return;
+      const stat = await readProcessStat(pid);
+      if (stat && stat.state !== 'Z' && stat.state !== 'X') groups.add(stat.processGroup);
+    }),
+  );
+  return [...groups];
+}

@@ -1,9 +1,15 @@
+import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { TrellisError } from '@trellis/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalProvider } from '../src/index.js';
-import { isProcessAlive, temporaryProvider, waitFor } from './local-test-helpers.js';
+import {
+  countMachineProcessGroups,
+  isProcessAlive,
+  temporaryProvider,
+  waitFor,
+} from './local-test-helpers.js';
 
 describe('local machines', () => {
   let provider: LocalProvider;
@@ -106,6 +112,37 @@ describe('local machines', () => {
     expect(machine.phase).toBe('Terminated');
     await provider.machines.deleteMachine({ cluster: 'reuse', name: 'm1' });
     expect(await isProcessAlive(process.pid)).toBe(true);
+  });
+
+  it('never runs two processes for a machine whose creator died before recording the pid', async () => {
+    const ref = { cluster: 'crashed', name: 'm0' };
+    const file = machineJson(ref.cluster, ref.name);
+    const id = 'm-0123456789abcdef';
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    const record = {
+      version: 'v1',
+      id,
+      ...ref,
+      machineType: 'local',
+      tags: {},
+      createdAt: new Date().toISOString(),
+    };
+    await fs.writeFile(file, JSON.stringify(record));
+    // What the dead creator had started already.
+    const orphan = spawn('/bin/sh', ['-c', 'exec sleep 300'], {
+      detached: true,
+      stdio: 'ignore',
+      env: { TRELLIS_MACHINE_ID: id, TRELLIS_CLUSTER: ref.cluster, TRELLIS_MACHINE_NAME: ref.name },
+    });
+    orphan.unref();
+    await waitFor(async () => (await countMachineProcessGroups(ref.cluster, ref.name)) === 1);
+    expect((await provider.machines.getMachine(ref)).phase).toBe('Pending');
+    const machine = await provider.machines.createMachine({ ...ref, spec: {} });
+    expect(machine.phase).toBe('Running');
+    expect(await isProcessAlive(orphan.pid as number)).toBe(false);
+    expect(await countMachineProcessGroups(ref.cluster, ref.name)).toBe(1);
+    await provider.machines.deleteMachine(ref);
+    expect(await countMachineProcessGroups(ref.cluster, ref.name)).toBe(0);
   });
 
   it('reports a corrupt state file with its path and leaves it untouched', async () => {

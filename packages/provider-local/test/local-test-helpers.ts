@@ -20,22 +20,24 @@ export async function temporaryProvider(
   };
 }
 
-/** Kills every process group recorded by a machine under the state directory (afterAll safety net). */
+/**
+ * Kills every process group that runs a machine of this state directory (the afterAll safety net),
+ * found by the TRELLIS_MACHINE_DIR environment of every live process, independently of the state files.
+ */
 export async function killEverythingUnder(stateDirectory: string): Promise<void> {
-  const machines = path.join(stateDirectory, 'machines');
-  const clusters = await fs.readdir(machines).catch(() => [] as string[]);
-  for (const cluster of clusters) {
-    for (const name of await fs.readdir(path.join(machines, cluster)).catch(() => [] as string[])) {
-      const text = await fs
-        .readFile(path.join(machines, cluster, name, 'machine.json'), 'utf8')
-        .catch(() => '');
-      const pid = Number(/"pid":\s*(\d+)/.exec(text)?.[1]);
-      if (pid > 1) {
-        try {
-          process.kill(-pid, 'SIGKILL');
-        } catch {}
-      }
-    }
+  for (const entry of await fs.readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const environment = await fs.readFile(`/proc/${entry}/environ`, 'utf8').catch(() => '');
+    const directory = environment
+      .split('\0')
+      .find((variable) => variable.startsWith('TRELLIS_MACHINE_DIR='))
+      ?.slice('TRELLIS_MACHINE_DIR='.length);
+    if (!directory?.startsWith(`${stateDirectory}${path.sep}`)) continue;
+    const stat = await fs.readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    const group = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+    try {
+      if (group > 1) process.kill(-group, 'SIGKILL');
+    } catch {}
   }
 }
 
