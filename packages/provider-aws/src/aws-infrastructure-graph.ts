@@ -70,6 +70,8 @@ export async function runStepGraph(
   options: {
     signal?: AbortSignal;
     retry: StepRetryOptions;
+    /** Which step failures to retry. @default retryable `TrellisError`s */
+    isRetryable?: (error: unknown) => boolean;
     onStepDone: (step: string) => Promise<void>;
   },
 ): Promise<void> {
@@ -87,7 +89,7 @@ export async function runStepGraph(
   const launch = (step: InfrastructureStep) => {
     pending.delete(step.name);
     const operation = `reconcile:${step.name}`;
-    const promise = withRetry(() => step.run(), options.retry, options.signal, operation)
+    const promise = withRetry(() => step.run(), options.retry, options.signal, operation, options.isRetryable)
       .then(async () => {
         done.add(step.name);
         await options.onStepDone(step.name);

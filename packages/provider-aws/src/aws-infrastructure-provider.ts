@@ -8,6 +8,7 @@ import {
   type Logger,
   resolveSignal,
   silentLogger,
+  TrellisError,
   throwIfAborted,
 } from '@trellis/core';
 import { AwsApi } from './aws-api.js';
@@ -43,6 +44,15 @@ export type AwsInfrastructureProvider = InfrastructureProvider<
   AwsInfrastructureConfig,
   AwsInfrastructureStatus
 >;
+
+/**
+ * A failed step is retried (it looks its resources up again first) on throttling and 5xx, and on
+ * `NotFound` from a call naming an id just created: EC2 and IAM are eventually consistent, so a new
+ * VPC or role can be unknown to the next call for a moment.
+ */
+function isStepRetryable(error: unknown): boolean {
+  return TrellisError.isInstance(error) && (error.retryable || error.code === 'NotFound');
+}
 
 function checkRequest(request: InfrastructureRequest<unknown>, operation: string): AwsInfrastructureConfig {
   const issues = [];
@@ -138,7 +148,12 @@ export function createAwsInfrastructureProvider(
         await runStepGraph(steps, {
           signal,
           retry: timing.stepRetry,
+          isRetryable: isStepRetryable,
           onStepDone: async (name) => {
+            logger.debug(
+              { provider: AWS_PROVIDER, cluster: request.cluster, step: name },
+              'infrastructure step done',
+            );
             context.state.complete(name);
             await emit();
           },
