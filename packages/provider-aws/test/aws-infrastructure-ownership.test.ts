@@ -30,7 +30,14 @@ describe('AWS infrastructure ownership and changes (against the fake)', () => {
     const config = managedConfig(1);
     let persisted: InfrastructureState | undefined;
     const error = await harness.provider
-      .reconcile({ cluster, region: REGION, config }, { onState: (state) => void (persisted = state) })
+      .reconcile(
+        { cluster, region: REGION, config },
+        {
+          onState: (state) => {
+            persisted = state;
+          },
+        },
+      )
       .catch((caught: unknown) => caught);
     expect(TrellisError.hasCode(error, 'AlreadyExists')).toBe(true);
     expect((error as TrellisError).message).toContain(`${cluster}-nodes`);
