@@ -1,6 +1,5 @@
 export type { LocalBackupConfig } from './local-backup-config.js';
 export { localBackupConfig } from './local-backup-config.js';
-export { createLocalBackupStore } from './local-backup-store.js';
 export type { LocalResource } from './local-cloud-resources.js';
 export type { LocalInfrastructureConfig } from './local-infrastructure-config.js';
 export { localInfrastructureConfig } from './local-infrastructure-config.js';

@@ -130,9 +130,11 @@ export function createLocalBackupStore(
       }
       const verifying = new VerifyingStream(expected, key);
       pipelineCallback(input, verifying, () => {});
-      signal?.addEventListener('abort', () => verifying.destroy(canceled(signal.reason, context('fetch'))), {
-        once: true,
-      });
+      if (signal) {
+        const abort = () => verifying.destroy(canceled(signal.reason, context('fetch')));
+        signal.addEventListener('abort', abort, { once: true });
+        verifying.once('close', () => signal.removeEventListener('abort', abort));
+      }
       return verifying;
     },
 
