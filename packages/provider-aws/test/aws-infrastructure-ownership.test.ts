@@ -1,3 +1,4 @@
+import { CreateTagsCommand, DeleteTagsCommand } from '@aws-sdk/client-ec2';
 import { CreateRoleCommand, DeleteRoleCommand } from '@aws-sdk/client-iam';
 import { type InfrastructureState, TrellisError } from '@trellis/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -92,5 +93,34 @@ describe('AWS infrastructure ownership and changes (against the fake)', () => {
       .find((candidate) => candidate.vpcEndpointId === second.status.vpcEndpoints.s3);
     expect(endpoint?.routeTableIds).toContain(second.status.zones[1]?.privateRouteTableId);
     await harness.provider.delete({ cluster, region: REGION, config: two, state: second.state });
+  });
+  it('restores its tags on managed resources and removes foreign ones, except those ignoreTags covers', async () => {
+    const cluster = 'tag-drift';
+    const config = { ...managedConfig(1), ignoreTags: { keys: ['team'], keyPrefixes: ['example.com/'] } };
+    const first = await harness.provider.reconcile({ cluster, region: REGION, config });
+    const vpcId = first.status.vpcId;
+    await harness.ec2.send(
+      new CreateTagsCommand({
+        Resources: [vpcId],
+        Tags: [
+          { Key: 'Name', Value: 'renamed' },
+          { Key: 'team', Value: 'network' },
+          { Key: 'example.com/cost-center', Value: '42' },
+          { Key: 'stray', Value: 'x' },
+        ],
+      }),
+    );
+    await harness.ec2.send(
+      new DeleteTagsCommand({ Resources: [vpcId], Tags: [{ Key: `kubernetes.io/cluster/${cluster}` }] }),
+    );
+    const second = await harness.provider.reconcile({ cluster, region: REGION, config, state: first.state });
+    expect(second.status.vpcId).toBe(vpcId);
+    expect(harness.fake.state.tagsOf(vpcId)).toEqual({
+      Name: cluster,
+      [`kubernetes.io/cluster/${cluster}`]: 'owned',
+      team: 'network',
+      'example.com/cost-center': '42',
+    });
+    await harness.provider.delete({ cluster, region: REGION, config, state: second.state });
   });
 });
