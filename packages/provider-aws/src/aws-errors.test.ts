@@ -50,6 +50,8 @@ describe('toTrellisError', () => {
     ['IdempotentParameterMismatch', 'AlreadyExists'],
     ['DependencyViolation', 'Unavailable'],
     ['IncorrectInstanceState', 'Unavailable'],
+    ['InvalidAction', 'Unimplemented'],
+    ['NotImplemented', 'Unimplemented'],
   ] as const)('maps %s to %s', (name, code) => {
     const error = toTrellisError(sdkError(name), context);
     expect(TrellisError.isInstance(error)).toBe(true);

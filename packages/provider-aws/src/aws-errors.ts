@@ -101,7 +101,6 @@ const INVALID_ARGUMENT_CODES = new Set([
   'MalformedXML',
   'Unsupported',
   'UnsupportedOperation',
-  'InvalidAction',
   'InvalidQueryParameter',
   'InvalidParameter',
 ]);
@@ -125,6 +124,14 @@ const UNAVAILABLE_CODES = new Set([
   'ConcurrentModificationException',
   'OperationAborted',
   'TimeoutError',
+]);
+
+/** The endpoint does not know the action (an older region, an S3/EC2-compatible server). */
+const UNIMPLEMENTED_CODES = new Set([
+  'InvalidAction',
+  'UnknownOperation',
+  'UnknownOperationException',
+  'NotImplemented',
 ]);
 
 const NETWORK_ERROR_CODES = new Set([
@@ -193,6 +200,7 @@ function codeFor(awsCode: string | undefined, status: number | undefined): Error
       return 'AlreadyExists';
     }
     if (UNAVAILABLE_CODES.has(awsCode)) return 'Unavailable';
+    if (UNIMPLEMENTED_CODES.has(awsCode)) return 'Unimplemented';
     if (
       INVALID_ARGUMENT_CODES.has(awsCode) ||
       awsCode.endsWith('.Malformed') ||
@@ -204,6 +212,7 @@ function codeFor(awsCode: string | undefined, status: number | undefined): Error
   }
   if (status === undefined) return undefined;
   if (status === 429) return 'Throttled';
+  if (status === 501) return 'Unimplemented';
   if (status >= 500) return 'Unavailable';
   if (status === 401) return 'Unauthenticated';
   if (status === 403) return 'PermissionDenied';
