@@ -80,6 +80,21 @@ describe('local machines', () => {
     await expect(fs.access(path.join(stateDirectory, 'machines', 'group', 'm0'))).rejects.toThrow();
   });
 
+  it('stays Running while a background child of the user data lives after the shell has exited', async () => {
+    const ref = { cluster: 'daemon', name: 'm0' };
+    await provider.machines.createMachine({ ...ref, spec: {}, userData: 'sleep 300 & echo $! > child.pid' });
+    const childPidFile = path.join(stateDirectory, 'machines', 'daemon', 'm0', 'work', 'child.pid');
+    await waitFor(async () => (await fs.readFile(childPidFile, 'utf8').catch(() => '')).trim() !== '');
+    const leader = await pidOf('daemon', 'm0');
+    expect(await waitFor(async () => !(await isProcessAlive(leader)))).toBe(true);
+    expect((await provider.machines.getMachine(ref)).phase).toBe('Running');
+    await provider.machines.deleteMachine(ref);
+    expect(await isProcessAlive(Number(await fs.readFile(childPidFile, 'utf8').catch(() => '0')))).toBe(
+      false,
+    );
+    expect(await countMachineProcessGroups('daemon')).toBe(0);
+  });
+
   it('sends SIGKILL after the grace period to a group that ignores SIGTERM', async () => {
     await provider.machines.createMachine({
       cluster: 'stubborn',
