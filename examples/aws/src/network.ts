@@ -20,7 +20,11 @@ try {
   const result = await provider.infrastructure.reconcile(
     { cluster, region, config, state },
     // Persist the state after every step in a real controller; here it stays in memory.
-    { onState: (next) => void (state = next) },
+    {
+      onState: (next) => {
+        state = next;
+      },
+    },
   );
   state = result.state;
   detail(`VPC ${result.status.vpcId}, security groups ${result.status.securityGroupIds.join(', ')}`);
