@@ -85,13 +85,13 @@ describe('local machines', () => {
     await provider.machines.createMachine({ ...ref, spec: {}, userData: 'sleep 300 & echo $! > child.pid' });
     const childPidFile = path.join(stateDirectory, 'machines', 'daemon', 'm0', 'work', 'child.pid');
     await waitFor(async () => (await fs.readFile(childPidFile, 'utf8').catch(() => '')).trim() !== '');
+    const child = Number(await fs.readFile(childPidFile, 'utf8'));
     const leader = await pidOf('daemon', 'm0');
     expect(await waitFor(async () => !(await isProcessAlive(leader)))).toBe(true);
+    expect(await isProcessAlive(child)).toBe(true);
     expect((await provider.machines.getMachine(ref)).phase).toBe('Running');
     await provider.machines.deleteMachine(ref);
-    expect(await isProcessAlive(Number(await fs.readFile(childPidFile, 'utf8').catch(() => '0')))).toBe(
-      false,
-    );
+    expect(await isProcessAlive(child)).toBe(false);
     expect(await countMachineProcessGroups('daemon')).toBe(0);
   });
 
