@@ -17,13 +17,16 @@ const MIB = 1024 * 1024;
 const SIZE = 256 * MIB;
 const PART_SIZE = 16 * MIB;
 const QUEUE_SIZE = 4;
-const ROUNDS = 3;
+// Other work on the machine makes single runs vary a lot: take the median of several alternating runs.
+const ROUNDS = Number(process.env.TRELLIS_BENCH_ROUNDS ?? 5);
 const BUCKET = 'bench';
 
 type Variant = 'trellis' | 'plain';
 interface Measurement {
   variant: Variant;
   seconds: number;
+  /** CPU time of the client process (user + system): what the client side costs, load or not. */
+  cpuSeconds: number;
   peakRssGrowth: number;
   peakRss: number;
 }
@@ -58,6 +61,7 @@ async function measureChild(variant: Variant, endpoint: string, key: string): Pr
     peak = Math.max(peak, process.memoryUsage.rss());
   };
   const timer = setInterval(sample, 10);
+  const cpuAtStart = process.cpuUsage();
   const started = performance.now();
   if (variant === 'trellis') {
     const store = createS3BackupStore({
@@ -79,10 +83,17 @@ async function measureChild(variant: Variant, endpoint: string, key: string): Pr
     }).done();
   }
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuAtStart);
   clearInterval(timer);
   sample();
   client.destroy();
-  const measurement: Measurement = { variant, seconds, peakRssGrowth: peak - baseline, peakRss: peak };
+  const measurement: Measurement = {
+    variant,
+    seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    peakRssGrowth: peak - baseline,
+    peakRss: peak,
+  };
   console.log(JSON.stringify(measurement));
 }
 
@@ -134,7 +145,8 @@ async function main(): Promise<void> {
       console.log(
         `${variant.padEnd(7)} ${throughput(variant).toFixed(1)} MiB/s (median of ${runs
           .map((result) => result.seconds.toFixed(2))
-          .join(' / ')} s), peak RSS ${mib(Math.max(...runs.map((result) => result.peakRss)))} ` +
+          .join(' / ')} s), client CPU ${median(runs.map((result) => result.cpuSeconds)).toFixed(2)} s, ` +
+          `peak RSS ${mib(Math.max(...runs.map((result) => result.peakRss)))} ` +
           `(growth ${mib(Math.max(...runs.map((result) => result.peakRssGrowth)))})`,
       );
     }
