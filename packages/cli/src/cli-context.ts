@@ -133,7 +133,13 @@ export function createCliContext(io: CliIo, signal: AbortSignal): CliContext {
       io.stdout.write(context.options(command).output === 'json' ? formatJson(value) : table());
     },
     progress(command, text) {
-      const enabled = io.stdout.isTTY === true && context.options(command).output !== 'json';
+      // ora loops when a terminal reports 0 columns (e.g. under `script` without a size).
+      const terminal = io.stderr as { isTTY?: boolean; columns?: number };
+      const enabled =
+        io.stdout.isTTY === true &&
+        terminal.isTTY === true &&
+        (terminal.columns ?? 0) > 0 &&
+        context.options(command).output !== 'json';
       return startProgress(text, { enabled, stream: io.stderr });
     },
     resolvePath: (path) => resolve(process.cwd(), path),

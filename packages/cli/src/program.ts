@@ -41,8 +41,13 @@ export function createProgram(context: CliContext): Command {
   registerBackupCommands(program, context);
   registerConfigCommands(program, context);
   registerEtcdCommands(program, context);
-  for (const command of program.commands)
-    command.exitOverride().addHelpText('after', `\n${EXIT_CODES_HELP}\n`);
+  const withEpilogue = (parent: Command) => {
+    for (const command of parent.commands) {
+      command.exitOverride().addHelpText('after', `\n${EXIT_CODES_HELP}\n`);
+      withEpilogue(command);
+    }
+  };
+  withEpilogue(program);
   return program;
 }
 

@@ -59,7 +59,10 @@ export function registerBackupCommands(program: Command, context: CliContext): v
       const snapshot = parseSnapshotName(name);
       await context.withProvider(command, async (opened) => {
         const data = await openStore(opened).fetch(snapshot, { signal });
-        await writeSnapshotData(context, data, file);
+        const bytes = await writeSnapshotData(context, data, file);
+        if (bytes === undefined) return;
+        const output = { name: snapshot.name, file, bytes };
+        context.print(command, output, () => `fetched ${snapshot.name} to ${file} (${bytes} bytes)\n`);
       });
     });
 

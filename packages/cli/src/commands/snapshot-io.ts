@@ -31,29 +31,32 @@ export async function openSnapshotSource(context: CliContext, file: string | und
 
 /**
  * Streams fetched bytes to a file (through a temp file that is renamed into place only when
- * every byte arrived and was verified) or to stdout for `-` or no file.
+ * every byte arrived and was verified) or to stdout for `-` or no file. Resolves to the file's size.
  */
 export async function writeSnapshotData(
   context: CliContext,
   data: Readable,
   file: string | undefined,
-): Promise<void> {
+): Promise<number | undefined> {
   const { signal } = context;
   if (file === undefined || file === '-') {
     await pipeline(data, context.io.stdout, { signal, end: false });
-    return;
+    return undefined;
   }
   const path = context.resolvePath(file);
   const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.part`);
   try {
     await pipeline(data, createWriteStream(temporary, { flags: 'wx' }), { signal });
     const handle = await open(temporary, 'r+');
+    let bytes: number;
     try {
       await handle.sync();
+      bytes = (await handle.stat()).size;
     } finally {
       await handle.close();
     }
     await rename(temporary, path);
+    return bytes;
   } catch (error) {
     await rm(temporary, { force: true });
     throw error;
