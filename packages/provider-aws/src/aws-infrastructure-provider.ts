@@ -138,6 +138,7 @@ export function createAwsInfrastructureProvider(
       const context = contextFor(request, config, signal);
       const steps = planReconcile(context);
       const order = steps.map((step) => step.name);
+      context.state.retainSteps(order);
       const emit = stateEmitter(callOptions, () => context.state.snapshot(order));
       const before = JSON.stringify(context.state.snapshot(order));
       logger.info(

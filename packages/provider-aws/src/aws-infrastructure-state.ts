@@ -49,6 +49,11 @@ export class InfrastructureStateBook {
     this.#completed.add(step);
   }
 
+  /** Forgets completed steps that are not in `steps` (steps a config change made obsolete). */
+  retainSteps(steps: readonly string[]): void {
+    for (const step of [...this.#completed]) if (!steps.includes(step)) this.#completed.delete(step);
+  }
+
   /** Forgets every completed step (delete). */
   clearSteps(): void {
     this.#completed.clear();
