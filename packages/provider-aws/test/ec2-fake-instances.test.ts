@@ -1,9 +1,11 @@
 import {
   CreateTagsCommand,
   DeleteTagsCommand,
+  DescribeImagesCommand,
   DescribeInstancesCommand,
   DescribeTagsCommand,
   type EC2Client,
+  ModifyInstanceAttributeCommand,
   paginateDescribeInstances,
   RunInstancesCommand,
   TerminateInstancesCommand,
@@ -162,6 +164,61 @@ describe('EC2 fake: instances through @aws-sdk/client-ec2', () => {
       run('token', 'token-1', { ClientToken: 'token-1-abc', InstanceType: 'm5.xlarge' }),
     );
     expect(mismatch.name).toBe('IdempotentParameterMismatch');
+  });
+
+  it('holds and releases transitions in flight with setInstanceTransitionDelays', async () => {
+    fake.setInstanceTransitionDelays({ pendingMs: 3_600_000 });
+    try {
+      const instance = await run('held', 'held-1');
+      const held = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instance.InstanceId!] }));
+      expect(held.Reservations?.[0]?.Instances?.[0]?.State?.Name).toBe('pending');
+      fake.setInstanceTransitionDelays({ pendingMs: 0 });
+      const released = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instance.InstanceId!] }));
+      expect(released.Reservations?.[0]?.Instances?.[0]?.State?.Name).toBe('running');
+    } finally {
+      fake.setInstanceTransitionDelays({ pendingMs: 20 });
+    }
+  });
+
+  it('describes images and modifies instance attributes', async () => {
+    const images = await ec2.send(new DescribeImagesCommand({ ImageIds: ['ami-0123456789abcdef0'] }));
+    expect(images.Images?.[0]).toMatchObject({
+      ImageId: 'ami-0123456789abcdef0',
+      RootDeviceName: '/dev/xvda',
+      State: 'available',
+    });
+    expect((await rejectionOf(ec2.send(new DescribeImagesCommand({ ImageIds: ['ami-x'] })))).name).toBe(
+      'InvalidAMIID.Malformed',
+    );
+
+    const instance = await run('attributes', 'attributes-1');
+    expect(instance.SourceDestCheck).toBe(true);
+    await ec2.send(
+      new ModifyInstanceAttributeCommand({
+        InstanceId: instance.InstanceId,
+        SourceDestCheck: { Value: false },
+      }),
+    );
+    const described = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instance.InstanceId!] }));
+    expect(described.Reservations?.[0]?.Instances?.[0]?.SourceDestCheck).toBe(false);
+  });
+
+  it('only knows the configured images when a catalog is given', async () => {
+    const strict = await startEc2Fake({ images: [{ imageId: 'ami-11111111', rootDeviceName: '/dev/sda1' }] });
+    const client = ec2ClientFor(strict);
+    try {
+      const launched = await client.send(
+        new RunInstancesCommand({ ImageId: 'ami-11111111', MinCount: 1, MaxCount: 1 }),
+      );
+      expect(launched.Instances?.[0]?.RootDeviceName).toBe('/dev/sda1');
+      const unknown = await rejectionOf(
+        client.send(new RunInstancesCommand({ ImageId: 'ami-22222222', MinCount: 1, MaxCount: 1 })),
+      );
+      expect(unknown.name).toBe('InvalidAMIID.NotFound');
+    } finally {
+      client.destroy();
+      await strict.close();
+    }
   });
 
   it('creates, lists and deletes tags on instances', async () => {

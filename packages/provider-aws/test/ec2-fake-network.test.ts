@@ -42,6 +42,7 @@ import {
   ImportKeyPairCommand,
   ModifyVpcAttributeCommand,
   ReleaseAddressCommand,
+  ReplaceRouteTableAssociationCommand,
   RevokeSecurityGroupIngressCommand,
   RunInstancesCommand,
   TerminateInstancesCommand,
@@ -300,13 +301,38 @@ describe('EC2 fake: network through @aws-sdk/client-ec2', () => {
     );
     expect(deleted.Unsuccessful?.map((item) => item.ResourceId)).toEqual(['vpce-0000000000000000a']);
 
+    // Making a table the main one moves the VPC's main association.
+    const main = (
+      await ec2.send(
+        new DescribeRouteTablesCommand({
+          Filters: [
+            { Name: 'vpc-id', Values: [vpcId] },
+            { Name: 'association.main', Values: ['true'] },
+          ],
+        }),
+      )
+    ).RouteTables![0]!;
+    const mainAssociation = main.Associations!.find((association) => association.Main)!
+      .RouteTableAssociationId!;
+    const replaced = await ec2.send(
+      new ReplaceRouteTableAssociationCommand({ AssociationId: mainAssociation, RouteTableId: tableId }),
+    );
+    expect(replaced.NewAssociationId).toMatch(/^rtbassoc-/);
+    await ec2.send(
+      new ReplaceRouteTableAssociationCommand({
+        AssociationId: replaced.NewAssociationId,
+        RouteTableId: main.RouteTableId,
+      }),
+    );
+
     await ec2.send(new DisassociateRouteTableCommand({ AssociationId }));
     await ec2.send(new DeleteRouteCommand({ RouteTableId: tableId, DestinationCidrBlock: '0.0.0.0/0' }));
     await ec2.send(new DeleteRouteTableCommand({ RouteTableId: tableId }));
+    fake.setInstanceTransitionDelays({ natGatewayDeletingMs: 3_600_000 });
     await ec2.send(new DeleteNatGatewayCommand({ NatGatewayId: natId }));
     const deleting = await ec2.send(new DescribeNatGatewaysCommand({ NatGatewayIds: [natId] }));
     expect(deleting.NatGateways?.[0]?.State).toBe('deleting');
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    fake.setInstanceTransitionDelays({ natGatewayDeletingMs: 0 });
     const gone = await ec2.send(
       new DescribeNatGatewaysCommand({ Filter: [{ Name: 'vpc-id', Values: [vpcId] }] }),
     );

@@ -12,6 +12,7 @@ import { Ec2FakeState } from './ec2-fake-state.js';
 import type { TransitionDelays } from './ec2-fake-types.js';
 import { gatewayHandlers } from './ec2-gateways.js';
 import type { ActionHandler } from './ec2-handler.js';
+import { type FakeImage, ImageCatalog, imageHandlers } from './ec2-images.js';
 import { instanceHandlers } from './ec2-instances.js';
 import { keyPairHandlers } from './ec2-key-pairs.js';
 import { QueryParams } from './ec2-query.js';
@@ -35,6 +36,8 @@ export interface Ec2FakeOptions {
   delays?: Partial<TransitionDelays>;
   /** Live instances allowed at once; RunInstances beyond it fails with `InstanceLimitExceeded`. @default unlimited */
   maxInstances?: number;
+  /** The AMIs that exist. @default every well-formed `ami-…` id exists, with root device `/dev/xvda` */
+  images?: FakeImage[];
 }
 
 /** An error the fake answers for the next calls of an action (e.g. `InsufficientInstanceCapacity`). */
@@ -88,8 +91,10 @@ export async function startEc2Fake(options: Ec2FakeOptions = {}): Promise<Ec2Fak
   const defaultRegion = options.region ?? 'us-east-1';
   const state = new Ec2FakeState();
   state.delays = { ...state.delays, ...options.delays };
+  const images = new ImageCatalog(options.images);
   const ec2Handlers: Record<string, ActionHandler> = {
-    ...instanceHandlers({ maxInstances: options.maxInstances }),
+    ...instanceHandlers({ maxInstances: options.maxInstances, images }),
+    ...imageHandlers(images),
     ...tagHandlers,
     ...vpcHandlers,
     ...gatewayHandlers,

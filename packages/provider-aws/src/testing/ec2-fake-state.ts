@@ -97,27 +97,44 @@ export class Ec2FakeState {
     return `02:${[...randomBytes(5)].map((byte) => byte.toString(16).padStart(2, '0')).join(':')}`;
   }
 
-  /** Advances every time-driven transition (instances, NAT gateways) to `now`. */
+  /**
+   * Advances every time-driven transition (instances, NAT gateways) to `now`, with the current
+   * delays, so changing the delays also speeds up or holds transitions already in flight.
+   */
   refresh(now = Date.now()): void {
+    const delays = this.delays;
     for (const instance of this.instances.values()) {
-      if (instance.state === 'pending' && now >= instance.runningAt) instance.state = 'running';
+      if (instance.state === 'pending' && now >= instance.launchedAtMs + delays.pendingMs)
+        instance.state = 'running';
+      const requested = instance.terminationRequestedAtMs;
       if (
         instance.state === 'shutting-down' &&
-        instance.terminatedAt !== undefined &&
-        now >= instance.terminatedAt
+        requested !== undefined &&
+        now >= requested + delays.shuttingDownMs
       ) {
-        this.#finishTermination(instance);
+        this.#finishTermination(instance, requested + delays.shuttingDownMs);
       }
-      if (instance.state === 'terminated' && instance.goneAt !== undefined && now >= instance.goneAt) {
+      const terminated = instance.terminatedAtMs;
+      if (
+        instance.state === 'terminated' &&
+        terminated !== undefined &&
+        now >= terminated + delays.terminatedRetentionMs
+      ) {
         this.instances.delete(instance.instanceId);
         this.tags.delete(instance.instanceId);
       }
     }
     for (const nat of this.natGateways.values()) {
-      if (nat.state === 'pending' && now >= nat.availableAt) nat.state = 'available';
-      if (nat.state === 'deleting' && nat.deletedAt !== undefined && now >= nat.deletedAt) {
+      if (nat.state === 'pending' && now >= nat.createdAtMs + delays.natGatewayPendingMs)
+        nat.state = 'available';
+      const requested = nat.deletionRequestedAtMs;
+      if (
+        nat.state === 'deleting' &&
+        requested !== undefined &&
+        now >= requested + delays.natGatewayDeletingMs
+      ) {
         nat.state = 'deleted';
-        nat.goneAt = now + this.delays.terminatedRetentionMs;
+        nat.deletedAtMs = requested + delays.natGatewayDeletingMs;
         this.networkInterfaces.delete(nat.networkInterfaceId);
         this.subnets.get(nat.subnetId)?.usedAddresses.delete(nat.privateIp);
         if (nat.allocationId) {
@@ -125,16 +142,17 @@ export class Ec2FakeState {
           if (address) address.associatedWith = undefined;
         }
       }
-      if (nat.state === 'deleted' && nat.goneAt !== undefined && now >= nat.goneAt) {
+      const deleted = nat.deletedAtMs;
+      if (nat.state === 'deleted' && deleted !== undefined && now >= deleted + delays.terminatedRetentionMs) {
         this.natGateways.delete(nat.natGatewayId);
         this.tags.delete(nat.natGatewayId);
       }
     }
   }
 
-  #finishTermination(instance: FakeInstance): void {
+  #finishTermination(instance: FakeInstance, at: number): void {
     instance.state = 'terminated';
-    instance.goneAt = Date.now() + this.delays.terminatedRetentionMs;
+    instance.terminatedAtMs = at;
     for (const device of instance.blockDevices) {
       const volume = this.volumes.get(device.volumeId);
       if (!volume) continue;

@@ -16,7 +16,7 @@ export const INSTANCE_STATE_CODES: Record<InstanceStateName, number> = {
   stopped: 80,
 };
 
-/** How long the fake's resources stay in their transitional states. */
+/** How long the fake's resources stay in their transitional states (applied to transitions in flight too). */
 export interface TransitionDelays {
   /** pending → running. @default 50 */
   pendingMs: number;
@@ -103,18 +103,19 @@ export interface FakeInstance {
   blockDevices: FakeBlockDevice[];
   networkInterfaces: FakeNetworkInterface[];
   rootDeviceName: string;
+  sourceDestCheck: boolean;
   state: InstanceStateName;
   stateTransitionReason: string;
   instanceLifecycle?: 'spot';
   metadataOptions?: { httpTokens: string; httpPutResponseHopLimit: number; httpEndpoint: string };
   cpuOptions?: { coreCount: number; threadsPerCore: number };
   capacityReservationPreference?: string;
-  /** When pending turns running. */
-  runningAt: number;
-  /** When shutting-down turns terminated. */
-  terminatedAt?: number;
-  /** When a terminated instance disappears from describes. */
-  goneAt?: number;
+  /** When it was launched (ms); pending turns running `delays.pendingMs` later. */
+  launchedAtMs: number;
+  /** When termination was asked for (ms); shutting-down turns terminated `delays.shuttingDownMs` later. */
+  terminationRequestedAtMs?: number;
+  /** When it became terminated (ms); it disappears `delays.terminatedRetentionMs` later. */
+  terminatedAtMs?: number;
 }
 
 export interface FakeReservation {
@@ -177,9 +178,12 @@ export interface FakeNatGateway {
   state: NatGatewayState;
   createTime: Date;
   deleteTime?: Date;
-  availableAt: number;
-  deletedAt?: number;
-  goneAt?: number;
+  /** When it was created (ms); pending turns available `delays.natGatewayPendingMs` later. */
+  createdAtMs: number;
+  /** When deletion was asked for (ms); deleting turns deleted `delays.natGatewayDeletingMs` later. */
+  deletionRequestedAtMs?: number;
+  /** When it became deleted (ms); it disappears `delays.terminatedRetentionMs` later. */
+  deletedAtMs?: number;
 }
 
 export interface FakeRoute {

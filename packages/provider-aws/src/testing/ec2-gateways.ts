@@ -297,7 +297,7 @@ export const gatewayHandlers: Record<string, ActionHandler> = {
       connectivityType,
       state: 'pending',
       createTime: new Date(Math.floor(now / 1000) * 1000),
-      availableAt: now + state.delays.natGatewayPendingMs,
+      createdAtMs: now,
     };
     state.networkInterfaces.set(nat.networkInterfaceId, {
       networkInterfaceId: nat.networkInterfaceId,
@@ -329,7 +329,7 @@ export const gatewayHandlers: Record<string, ActionHandler> = {
       const now = Date.now();
       nat.state = 'deleting';
       nat.deleteTime = new Date(Math.floor(now / 1000) * 1000);
-      nat.deletedAt = now + state.delays.natGatewayDeletingMs;
+      nat.deletionRequestedAtMs = now;
     }
     return { natGatewayId };
   },

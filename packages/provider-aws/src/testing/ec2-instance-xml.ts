@@ -28,7 +28,7 @@ export function instanceXml(state: Ec2FakeState, instance: FakeInstance, region:
     vpcId: instance.vpcId,
     privateIpAddress: instance.privateIpAddress,
     ipAddress: instance.publicIpAddress,
-    sourceDestCheck: true,
+    sourceDestCheck: instance.sourceDestCheck,
     groupSet: instance.securityGroups.map((group) => ({
       groupId: group.groupId,
       groupName: group.groupName,

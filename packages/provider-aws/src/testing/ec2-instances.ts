@@ -2,7 +2,7 @@ import { applyFilters, paginate } from './ec2-describe.js';
 import { ec2Error, notFoundError } from './ec2-errors.js';
 import { type Ec2FakeState, FAKE_ACCOUNT_ID } from './ec2-fake-state.js';
 import type { FakeInstance, FakeReservation } from './ec2-fake-types.js';
-import type { ActionHandler } from './ec2-handler.js';
+import { type ActionHandler, RETURN_TRUE } from './ec2-handler.js';
 import { instanceFilterValues, instanceStateXml, instanceXml } from './ec2-instance-xml.js';
 import { type RunInstancesLimits, runInstances } from './ec2-run-instances.js';
 import type { XmlObject } from './ec2-xml.js';
@@ -74,6 +74,25 @@ export function instanceHandlers(limits: RunInstancesLimits): Record<string, Act
       };
     },
 
+    ModifyInstanceAttribute({ params, state }) {
+      const instanceId = params.required('InstanceId');
+      checkInstanceIds([instanceId]);
+      const instance = state.instances.get(instanceId);
+      if (!instance || instance.state === 'terminated') throw notFoundError([instanceId]);
+      const sourceDestCheck = params.child('SourceDestCheck')?.bool('Value');
+      if (sourceDestCheck !== undefined) instance.sourceDestCheck = sourceDestCheck;
+      const groupIds = params.strings('GroupId');
+      if (groupIds.length > 0) {
+        const missing = groupIds.filter((id) => !state.securityGroups.has(id));
+        if (missing.length > 0) throw notFoundError(missing);
+        instance.securityGroups = groupIds.map((groupId) => ({
+          groupId,
+          groupName: state.securityGroups.get(groupId)!.groupName,
+        }));
+      }
+      return RETURN_TRUE;
+    },
+
     TerminateInstances({ params, state }) {
       const ids = params.strings('InstanceId');
       if (ids.length === 0)
@@ -88,7 +107,7 @@ export function instanceHandlers(limits: RunInstancesLimits): Record<string, Act
           const previous = instance.state;
           if (previous !== 'terminated' && previous !== 'shutting-down') {
             instance.state = 'shutting-down';
-            instance.terminatedAt = now + state.delays.shuttingDownMs;
+            instance.terminationRequestedAtMs = now;
             instance.stateTransitionReason = `User initiated (${new Date(now).toISOString()})`;
           }
           return {

@@ -272,6 +272,27 @@ export const routeTableHandlers: Record<string, ActionHandler> = {
     return { associationId, associationState: { state: 'associated' } };
   },
 
+  ReplaceRouteTableAssociation({ params, state }) {
+    const associationId = params.required('AssociationId');
+    const target = tableOf(state, params.required('RouteTableId'));
+    for (const table of state.routeTables.values()) {
+      const association = table.associations.find((candidate) => candidate.associationId === associationId);
+      if (!association) continue;
+      if (table.vpcId !== target.vpcId) {
+        throw invalidParameterValue(`route table ${target.routeTableId} belongs to a different network`);
+      }
+      table.associations = table.associations.filter((candidate) => candidate !== association);
+      const replaced = { ...association, associationId: state.newId('rtbassoc') };
+      target.associations.push(replaced);
+      if (replaced.main) {
+        const vpc = state.vpcs.get(target.vpcId);
+        if (vpc) vpc.mainRouteTableId = target.routeTableId;
+      }
+      return { newAssociationId: replaced.associationId, associationState: { state: 'associated' } };
+    }
+    throw notFoundError([associationId]);
+  },
+
   DisassociateRouteTable({ params, state }) {
     const associationId = params.required('AssociationId');
     for (const table of state.routeTables.values()) {

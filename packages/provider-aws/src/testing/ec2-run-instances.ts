@@ -10,6 +10,7 @@ import type {
   FakeSubnet,
 } from './ec2-fake-types.js';
 import { type ActionContext, zonesOf } from './ec2-handler.js';
+import type { ImageCatalog } from './ec2-images.js';
 import type { QueryParams } from './ec2-query.js';
 
 const TAGGABLE_ON_LAUNCH = new Set(['instance', 'volume', 'network-interface', 'spot-instances-request']);
@@ -19,6 +20,7 @@ const USER_DATA_LIMIT = 16 * 1024;
 export interface RunInstancesLimits {
   /** Live (not terminated) instances allowed at once; more fail with InstanceLimitExceeded. */
   maxInstances?: number;
+  images: ImageCatalog;
 }
 
 function resolveGroups(
@@ -112,7 +114,7 @@ function interfaceRequests(state: Ec2FakeState, params: QueryParams): InterfaceR
   ];
 }
 
-function blockDevices(params: QueryParams): Array<Omit<FakeBlockDevice, 'volumeId'>> {
+function blockDevices(params: QueryParams, rootDeviceName: string): Array<Omit<FakeBlockDevice, 'volumeId'>> {
   const mappings = params.list('BlockDeviceMapping').filter((mapping) => mapping.child('Ebs'));
   const devices = mappings.map((mapping) => {
     const ebs = mapping.child('Ebs')!;
@@ -135,9 +137,9 @@ function blockDevices(params: QueryParams): Array<Omit<FakeBlockDevice, 'volumeI
       kmsKeyId: ebs.string('KmsKeyId'),
     };
   });
-  if (!devices.some((device) => device.deviceName === '/dev/xvda' || device.deviceName === '/dev/sda1')) {
+  if (!devices.some((device) => device.deviceName === rootDeviceName)) {
     devices.unshift({
-      deviceName: '/dev/xvda',
+      deviceName: rootDeviceName,
       deleteOnTermination: true,
       volumeSize: 8,
       volumeType: 'gp2',
@@ -171,8 +173,7 @@ export function runInstances(
     }
   }
   const imageId = params.required('ImageId');
-  if (!/^ami-[0-9a-f]{8,17}$/.test(imageId))
-    throw ec2Error('InvalidAMIID.Malformed', `Invalid id: "${imageId}"`);
+  const rootDeviceName = limits.images.get(imageId).rootDeviceName ?? '/dev/xvda';
   const minCount = params.int('MinCount');
   const maxCount = params.int('MaxCount');
   if (minCount === undefined) throw missingParameter('MinCount');
@@ -234,7 +235,7 @@ export function runInstances(
   const market = params.child('InstanceMarketOptions')?.string('MarketType');
   const metadata = params.child('MetadataOptions');
   const cpu = params.child('CpuOptions');
-  const deviceTemplates = blockDevices(params);
+  const deviceTemplates = blockDevices(params, rootDeviceName);
   const reservation: FakeReservation = {
     reservationId: state.newId('r'),
     instanceIds: [],
@@ -302,7 +303,8 @@ export function runInstances(
       iamInstanceProfile,
       blockDevices: devices,
       networkInterfaces,
-      rootDeviceName: devices[0]?.deviceName ?? '/dev/xvda',
+      rootDeviceName,
+      sourceDestCheck: true,
       state: 'pending',
       stateTransitionReason: '',
       instanceLifecycle: market === 'spot' ? 'spot' : undefined,
@@ -319,7 +321,7 @@ export function runInstances(
       capacityReservationPreference: params
         .child('CapacityReservationSpecification')
         ?.string('CapacityReservationPreference'),
-      runningAt: now + state.delays.pendingMs,
+      launchedAtMs: now,
     };
     state.instances.set(instanceId, instance);
     reservation.instanceIds.push(instanceId);

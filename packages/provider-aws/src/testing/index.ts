@@ -28,3 +28,4 @@ export type {
   NatGatewayState,
   TransitionDelays,
 } from './ec2-fake-types.js';
+export type { FakeImage } from './ec2-images.js';
