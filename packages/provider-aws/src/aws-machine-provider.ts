@@ -31,6 +31,8 @@ import { createInstanceBatchers } from './ec2-instance-batcher.js';
 const PROVIDER = 'aws';
 /** How often a fresh instance is looked for before its `RunInstances` answer is taken as it is. */
 const VISIBILITY_ATTEMPTS = 8;
+/** EC2 accepts at most 16 KiB of user data (before base64). */
+const MAX_USER_DATA_BYTES = 16 * 1024;
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -195,6 +197,13 @@ export function createAwsMachineProvider(context: AwsProviderContext): MachinePr
     const operation = 'createMachine';
     checkNames(request.cluster, request.name, operation);
     const spec = validateSpec(request.spec);
+    if (request.userData !== undefined && Buffer.byteLength(request.userData) > MAX_USER_DATA_BYTES) {
+      throw invalidArgument(
+        'invalid machine request',
+        [{ path: 'userData', message: `must be at most ${MAX_USER_DATA_BYTES} bytes (EC2's limit)` }],
+        { provider: PROVIDER, operation },
+      );
+    }
     const signal = resolveSignal(options);
     throwIfAborted(signal, { provider: PROVIDER, operation });
     const existing = await lookup(request.cluster, request.name, signal);

@@ -5,8 +5,7 @@ import {
   EC2Client,
 } from '@aws-sdk/client-ec2';
 import type { MachineConformanceSubject } from '@trellis/testkit';
-import { createAwsMachineProvider } from '../src/aws-machine-provider.js';
-import { type AwsMachineClass, type AwsProviderSettings, createAwsProviderContext } from '../src/index.js';
+import { type AwsMachineClass, type AwsProviderSettings, createAwsProvider } from '../src/index.js';
 import { type Ec2Fake, startEc2Fake } from '../src/testing/index.js';
 
 /** Dummy keys: the fake checks the signature's shape, never the secret. */
@@ -57,7 +56,7 @@ export async function machineSubject(
   const spec = await arrangeNetwork(client);
   client.destroy();
   options.faults?.(fake);
-  const context = createAwsProviderContext({
+  const aws = createAwsProvider({
     region: REGION,
     endpoint: fake.url,
     credentials: FAKE_CREDENTIALS,
@@ -66,7 +65,7 @@ export async function machineSubject(
   });
   return {
     fake,
-    provider: createAwsMachineProvider(context),
+    provider: aws.machines,
     spec,
     invalidSpecs: [
       { spec: { ...spec, ami: '' }, path: 'ami' },
@@ -92,7 +91,7 @@ export async function machineSubject(
     countVms: async (cluster, name) => liveVms(fake, cluster, name),
     callCount: () => fake.calls.count(),
     cleanup: async () => {
-      context.clients.destroy();
+      await aws.close();
       const injected = fake.calls.entries.filter((entry) => entry.fault !== undefined).length;
       await fake.close();
       if (expectFaults && injected === 0)
