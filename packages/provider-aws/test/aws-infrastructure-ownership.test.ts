@@ -123,4 +123,21 @@ describe('AWS infrastructure ownership and changes (against the fake)', () => {
     });
     await harness.provider.delete({ cluster, region: REGION, config, state: second.state });
   });
+  it('works on the zones in parallel: every zone NAT gateway is requested before any zone is wired up', async () => {
+    harness.fake.setInstanceTransitionDelays({ natGatewayPendingMs: 300 });
+    try {
+      const cluster = 'parallel-zones';
+      const config = managedConfig(3);
+      const start = harness.fake.calls.entries.length;
+      const { state } = await harness.provider.reconcile({ cluster, region: REGION, config });
+      const actions = harness.fake.calls.entries.slice(start).map((entry) => entry.action);
+      const natCreates = actions.flatMap((action, index) => (action === 'CreateNatGateway' ? [index] : []));
+      expect(natCreates).toHaveLength(3);
+      // One zone after the other would associate zone a's subnets before asking for zone b's gateway.
+      expect(natCreates.at(-1)).toBeLessThan(actions.indexOf('AssociateRouteTable'));
+      await harness.provider.delete({ cluster, region: REGION, config, state });
+    } finally {
+      harness.fake.setInstanceTransitionDelays({ natGatewayPendingMs: 5 });
+    }
+  });
 });
