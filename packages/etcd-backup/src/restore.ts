@@ -22,6 +22,7 @@ import { createEtcdClient, currentRevision } from './etcd-connection.js';
 import { startEtcdServer } from './etcd-server.js';
 import { type RestoreMemberOptions, restoreSnapshotFile, snapshotFileStatus } from './etcdctl.js';
 import { planRestore, type RestorePlan, type RestoreTarget } from './restore-plan.js';
+import { moveWalToMemory } from './temporary-wal.js';
 
 /** Options of {@link restoreEtcd}. */
 export interface RestoreOptions extends CallOptions, RestoreTarget, RestoreMemberOptions {
@@ -32,6 +33,11 @@ export interface RestoreOptions extends CallOptions, RestoreTarget, RestoreMembe
   fetchConcurrency?: number;
   /** TTL for leases a delta uses without recording their TTL. @default 3600 */
   defaultLeaseTtlSeconds?: number;
+  /**
+   * Keep the restore etcd's write-ahead log in `/dev/shm` while deltas apply (moved back and
+   * fsynced at the end): one disk fsync per source revision otherwise dominates. @default true
+   */
+  walInMemory?: boolean;
   /** Directory for temporary files. @default os.tmpdir() */
   temporaryDirectory?: string;
   logger?: Logger;
@@ -146,18 +152,29 @@ export async function restoreEtcd(options: RestoreOptions): Promise<RestoreResul
   try {
     const file = join(work, 'snapshot.db');
     await fetchFullToFile(store, plan.full, file, options);
-    const status = await snapshotFileStatus(file).catch((error: unknown) => {
-      throw new SnapshotIntegrityError(plan.full.name, 'etcd cannot read it', error);
-    });
-    if (status.revision < plan.full.lastRevision) {
-      throw new SnapshotIntegrityError(plan.full.name, `holds revision ${status.revision}, below its name's`);
-    }
+    logger.debug({ full: plan.full.name }, 'fetched and verified the full snapshot');
+    // Without deltas the file's own revision is the result; with deltas the restore etcd reports it.
+    const status =
+      plan.deltas.length === 0
+        ? await snapshotFileStatus(file).catch((error: unknown) => {
+            throw new SnapshotIntegrityError(plan.full.name, 'etcd cannot read it', error);
+          })
+        : undefined;
     await restoreSnapshotFile(file, dataDirectory, options).catch((error: unknown) => {
       throw new SnapshotIntegrityError(plan.full.name, (error as Error).message, error);
     });
     await rm(file, { force: true });
-    if (plan.deltas.length === 0) return { plan, revision: status.revision };
-    const revision = await applyDeltas(plan, options, status.revision, logger);
+    logger.debug({ full: plan.full.name }, 'restored the full snapshot into the data directory');
+    if (status) {
+      if (status.revision < plan.full.lastRevision) {
+        throw new SnapshotIntegrityError(
+          plan.full.name,
+          `holds revision ${status.revision}, below its name's`,
+        );
+      }
+      return { plan, revision: status.revision };
+    }
+    const revision = await applyDeltas(plan, options, logger);
     return { plan, revision };
   } catch (error) {
     await rm(dataDirectory, { recursive: true, force: true });
@@ -167,12 +184,27 @@ export async function restoreEtcd(options: RestoreOptions): Promise<RestoreResul
   }
 }
 
-async function applyDeltas(plan: RestorePlan, options: RestoreOptions, baseRevision: number, logger: Logger) {
-  const server = await startEtcdServer({
-    dataDirectory: options.dataDirectory,
-    name: options.name ?? 'default',
-    extraArguments: ['--max-txn-ops=1000000', '--max-request-bytes=33554432'],
-  });
+async function applyDeltas(plan: RestorePlan, options: RestoreOptions, logger: Logger) {
+  const wal = options.walInMemory === false ? undefined : await moveWalToMemory(options.dataDirectory);
+  let server: Awaited<ReturnType<typeof startEtcdServer>>;
+  try {
+    server = await startEtcdServer({
+      dataDirectory: options.dataDirectory,
+      name: options.name ?? 'default',
+      extraArguments: [
+        '--max-txn-ops=1000000',
+        // A lone member: elect itself quickly instead of after the default 1 s timeout.
+        '--heartbeat-interval=10',
+        '--election-timeout=100',
+        '--max-request-bytes=33554432',
+        ...(wal ? [`--wal-dir=${wal.walDirectory}`] : []),
+      ],
+    });
+  } catch (error) {
+    await wal?.discard();
+    throw error;
+  }
+  let succeeded = false;
   const client = createEtcdClient({ endpoints: [server.endpoint] });
   const concurrency = Math.max(1, options.fetchConcurrency ?? 4);
   const pending = new Map<number, Promise<DeltaEvent[]>>();
@@ -190,12 +222,11 @@ async function applyDeltas(plan: RestorePlan, options: RestoreOptions, baseRevis
       options.defaultLeaseTtlSeconds ?? 3600,
     );
     try {
-      if (application.revision !== baseRevision) {
-        throw new SnapshotIntegrityError(
-          plan.full.name,
-          `restored at revision ${application.revision}, expected ${baseRevision}`,
-        );
+      const baseRevision = application.revision;
+      if (baseRevision < plan.full.lastRevision) {
+        throw new SnapshotIntegrityError(plan.full.name, `holds revision ${baseRevision}, below its name's`);
       }
+      logger.debug({ revision: baseRevision }, 'restore etcd started; applying deltas');
       for (let index = 0; index < plan.deltas.length; index++) {
         for (let ahead = index; ahead < index + concurrency; ahead++) prefetch(ahead);
         const delta = plan.deltas[index] as StoredSnapshot;
@@ -214,6 +245,7 @@ async function applyDeltas(plan: RestorePlan, options: RestoreOptions, baseRevis
           operation: 'restore',
         });
       }
+      succeeded = true;
       return final;
     } finally {
       application.leases.stop();
@@ -221,5 +253,7 @@ async function applyDeltas(plan: RestorePlan, options: RestoreOptions, baseRevis
   } finally {
     client.close();
     await server.stop();
+    if (succeeded) await wal?.moveBack();
+    else await wal?.discard();
   }
 }
