@@ -1,6 +1,5 @@
 import { Readable } from 'node:stream';
 import {
-  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   GetObjectTaggingCommand,
@@ -80,9 +79,10 @@ function checkOptions(options: S3BackupStoreOptions): { partSize: number; queueS
 }
 
 /**
- * The client lib-storage uploads through: the caller's signal cancels part uploads in flight,
- * but never `CompleteMultipartUpload` nor `AbortMultipartUpload`, so that whether the object was
- * committed is always known, and the cleanup of an aborted upload always runs.
+ * The client lib-storage uploads through: the caller's signal cancels part uploads in flight, and
+ * nothing else. `CreateMultipartUpload` runs to its end, so an upload the server opened is always
+ * known and aborted; `CompleteMultipartUpload` too, so whether the object was committed is known;
+ * and `AbortMultipartUpload`, the cleanup, must not be canceled by the very abort it cleans up.
  */
 function uploadClient(client: S3Client, signal: AbortSignal | undefined): S3Client {
   if (!signal) return client;
@@ -90,9 +90,7 @@ function uploadClient(client: S3Client, signal: AbortSignal | undefined): S3Clie
   const send = (command: object, options?: object) =>
     (client.send as (command: object, options?: object) => Promise<unknown>)(
       command,
-      command instanceof UploadPartCommand || command instanceof CreateMultipartUploadCommand
-        ? { ...options, abortSignal: signal }
-        : options,
+      command instanceof UploadPartCommand ? { ...options, abortSignal: signal } : options,
     );
   bound.send = send as S3Client['send'];
   return bound;

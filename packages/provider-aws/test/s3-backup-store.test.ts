@@ -217,6 +217,16 @@ describe('S3 backup store on s3rver', () => {
     expect(await store.list({ includeAll: true })).toEqual([]);
   });
 
+  it('a part the store refuses leaves no multipart upload and nothing listed', async () => {
+    const store = createS3BackupStore({ client, bucket, prefix: 'refused', partSize: 5 * MIB, queueSize: 2 });
+    server.failNextUploadPart(3);
+    await expect(store.save(full(1, 55), randomBytesSource(30 * MIB))).rejects.toSatisfy(
+      (error) => TrellisError.hasCode(error, 'PermissionDenied') && error.operation === 'save',
+    );
+    expect(await openUploads()).toEqual([]);
+    expect(await store.list({ includeAll: true })).toEqual([]);
+  });
+
   it('an abort between parts leaves no multipart upload and nothing listed', async () => {
     const store = createS3BackupStore({ client, bucket, prefix: 'aborting', partSize: 5 * MIB });
     const controller = new AbortController();

@@ -13,6 +13,8 @@ export interface S3TestServer {
    * only when required (s3rver stores aws-chunked bodies with their framing otherwise).
    */
   createClient(): S3Client;
+  /** Makes the next UploadPart of part `partNumber` fail with a non-retryable 403 AccessDenied. */
+  failNextUploadPart(partNumber: number): void;
   close(): Promise<void>;
 }
 
@@ -28,7 +30,7 @@ function escapeXml(text: string): string {
  * stand-ins, over s3rver's own upload directory, let tests check what real S3 would show: that a
  * failed save leaves no multipart upload behind.
  */
-function multipartUploadStandIns(directory: string) {
+function multipartUploadStandIns(directory: string, partFailures: Set<number>) {
   return async (
     context: {
       method: string;
@@ -42,6 +44,13 @@ function multipartUploadStandIns(directory: string) {
   ) => {
     const [bucket = '', ...keyParts] = context.path.slice(1).split('/').filter(Boolean);
     const uploadId = context.query.uploadId;
+    const partNumber = Number(context.query.partNumber);
+    if (context.method === 'PUT' && typeof uploadId === 'string' && partFailures.delete(partNumber)) {
+      context.status = 403;
+      context.type = 'application/xml';
+      context.body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>`;
+      return;
+    }
     if (context.method === 'DELETE' && typeof uploadId === 'string' && keyParts.length > 0) {
       const uploadDirectory = join(uploadsDirectory(directory, bucket), uploadId);
       const exists = await stat(uploadDirectory).then(
@@ -85,7 +94,8 @@ function multipartUploadStandIns(directory: string) {
 export async function startS3TestServer(): Promise<S3TestServer> {
   const directory = await mkdtemp(join(tmpdir(), 'trellis-s3rver-'));
   const server = new S3rver({ address: '127.0.0.1', port: 0, directory, silent: true });
-  server.middleware.unshift(multipartUploadStandIns(directory));
+  const partFailures = new Set<number>();
+  server.middleware.unshift(multipartUploadStandIns(directory, partFailures));
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;
   const holders: AwsClients[] = [];
@@ -106,6 +116,9 @@ export async function startS3TestServer(): Promise<S3TestServer> {
       );
       holders.push(holder);
       return holder.s3;
+    },
+    failNextUploadPart(partNumber) {
+      partFailures.add(partNumber);
     },
     async close() {
       for (const holder of holders) holder.destroy();
