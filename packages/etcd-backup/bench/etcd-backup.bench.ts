@@ -8,12 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLocalProvider } from '@trellis/provider-local';
-import {
-  createEtcdClient,
-  restoreEtcd,
-  startEtcdServer,
-  takeDeltaSnapshot,
-} from '../dist/index.mjs';
+import { createEtcdClient, restoreEtcd, startEtcdServer, takeDeltaSnapshot } from '../dist/index.mjs';
 
 const targetMb = Number(process.env.TRELLIS_BENCH_ETCD_MB ?? 200);
 const MIB = 1024 * 1024;

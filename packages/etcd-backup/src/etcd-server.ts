@@ -106,7 +106,7 @@ export async function startEtcdServer(options: EtcdServerOptions): Promise<EtcdS
         `--listen-metrics-urls=http://127.0.0.1:${metricsPort}`,
         ...(options.extraArguments ?? []),
       ],
-      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ETCD_UNSUPPORTED_ARCH: '' } },
+      { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';
     const keep = (chunk: Buffer) => {

@@ -1,17 +1,22 @@
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, open, readdir, rm } from 'node:fs/promises';
+import { cp, mkdtemp, open, readdir, rm, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
+
+const MINIMUM_FREE_BYTES = 1024 * 1024 * 1024;
 
 /**
  * Moves a data directory's write-ahead log to memory (`/dev/shm`) while the restore etcd
  * applies deltas, so each source revision's transaction does not wait for a disk fsync; the
- * log moves back, fsynced, when done. Undefined where there is no `/dev/shm`.
+ * log moves back, fsynced, when done. Undefined without a `/dev/shm` with 1 GiB free.
  */
 export async function moveWalToMemory(
   dataDirectory: string,
 ): Promise<{ walDirectory: string; moveBack(): Promise<void>; discard(): Promise<void> } | undefined> {
   const original = join(dataDirectory, 'member', 'wal');
   if (!existsSync('/dev/shm') || !existsSync(original)) return undefined;
+  // etcd preallocates 64 MiB WAL segments; containers often give /dev/shm only 64 MiB.
+  const space = await statfs('/dev/shm').catch(() => undefined);
+  if (!space || space.bavail * space.bsize < MINIMUM_FREE_BYTES) return undefined;
   const scratch = await mkdtemp('/dev/shm/trellis-restore-wal-');
   const walDirectory = join(scratch, 'wal');
   await cp(original, walDirectory, { recursive: true });

@@ -19,6 +19,10 @@ export interface TestStore extends BackupStore {
   readonly directory: string;
   /** Makes the next saves fail after this many bytes (undefined: never). */
   failSavesAfterBytes: number | undefined;
+  /** Slows saves down: waits this long per chunk written. */
+  delayPerChunkMs: number;
+  /** Called with the running total of bytes as a save writes them. */
+  onSaveProgress: ((bytes: number) => void) | undefined;
   /** Path of a stored snapshot's file. */
   pathOf(name: string): string;
 }
@@ -31,6 +35,8 @@ export async function createDirectoryStore(directory: string): Promise<TestStore
     provider: 'test-directory',
     directory,
     failSavesAfterBytes: undefined,
+    delayPerChunkMs: 0,
+    onSaveProgress: undefined,
     pathOf: (name) => join(snapshots, name),
     async save(snapshot: Snapshot, data) {
       const name = formatSnapshotName(snapshot);
@@ -40,7 +46,9 @@ export async function createDirectoryStore(directory: string): Promise<TestStore
       const guard = new Transform({
         transform(chunk: Buffer, _encoding, callback) {
           written += chunk.length;
+          store.onSaveProgress?.(written);
           if (limit !== undefined && written > limit) callback(new Error('simulated store failure'));
+          else if (store.delayPerChunkMs > 0) setTimeout(() => callback(null, chunk), store.delayPerChunkMs);
           else callback(null, chunk);
         },
       });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -69,6 +70,61 @@ describe.skipIf(!etcdInstalled)('faults', () => {
       /simulated store failure/,
     );
     expect((await store.list()).map((snapshot) => snapshot.name)).toEqual([full.name]);
+  });
+
+  it('etcd dying in the middle of a full snapshot leaves no snapshot listed', async () => {
+    const doomed = await startTestEtcd('doomed');
+    const doomedClient = createEtcdClient({ endpoints: [doomed.endpoint] });
+    try {
+      await writeKeys(
+        doomedClient,
+        'big/',
+        3000,
+        (index) => `${index}-${randomBytes(1500).toString('base64')}`,
+      );
+      const store = await newStore();
+      store.delayPerChunkMs = 5;
+      let killed = false;
+      store.onSaveProgress = (bytes) => {
+        if (bytes > 256 * 1024 && !killed) {
+          killed = true;
+          void doomed.stop();
+        }
+      };
+      await expect(takeFullSnapshot({ client: doomedClient, store })).rejects.toThrow();
+      expect(killed).toBe(true);
+      expect(await store.list()).toEqual([]);
+    } finally {
+      doomedClient.close();
+      await doomed.stop();
+    }
+  });
+
+  it('restores the state at a revision between two deltas', async () => {
+    const { store, deltas } = await storeWithChain();
+    const middle = Math.floor(((deltas[1]?.startRevision ?? 0) + (deltas[1]?.lastRevision ?? 0)) / 2);
+    const atMiddle = await client.kv.range({
+      key: Buffer.from([0]),
+      range_end: Buffer.from([0]),
+      revision: middle,
+    });
+    const expected = new Map(
+      atMiddle.kvs.map((kv) => [kv.key.toString(), `${kv.value.toString()}|${kv.lease}`]),
+    );
+    const dataDirectory = join(work.path, `point-in-time-${counter++}`);
+    const result = await restoreEtcd({ store, dataDirectory, revision: middle });
+    expect(result.revision).toBe(middle);
+    expect(result.plan.deltas.map((delta) => delta.name)).toEqual([deltas[0]?.name, deltas[1]?.name]);
+    const restored = await startEtcdServer({ dataDirectory });
+    const restoredClient = createEtcdClient({ endpoints: [restored.endpoint] });
+    try {
+      const actual = await readAll(restoredClient);
+      expect(actual.revision).toBe(middle);
+      expect(actual.entries).toEqual(expected);
+    } finally {
+      restoredClient.close();
+      await restored.stop();
+    }
   });
 
   it('a corrupted full snapshot is named and refused', async () => {
