@@ -1,11 +1,4 @@
-import {
-  DescribeImagesCommand,
-  DescribeInstancesCommand,
-  type Instance,
-  ModifyInstanceAttributeCommand,
-  RunInstancesCommand,
-  TerminateInstancesCommand,
-} from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, type Instance, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import {
   type CallOptions,
   type CreateMachineRequest,
@@ -24,27 +17,13 @@ import {
 } from '@trellis/core';
 import { type AwsMachineClass, awsMachineClass } from './aws-machine-class.js';
 import { LIVE_INSTANCE_STATES, ownershipFilters, toMachine } from './aws-machine-instance.js';
-import { machineClientToken, needsRootDeviceName, runInstancesInput } from './aws-machine-run-request.js';
+import { createMachineLauncher } from './aws-machine-launch.js';
 import type { AwsProviderContext } from './aws-settings.js';
 import { createInstanceBatchers } from './ec2-instance-batcher.js';
 
 const PROVIDER = 'aws';
-/** How often a fresh instance is looked for before its `RunInstances` answer is taken as it is. */
-const VISIBILITY_ATTEMPTS = 8;
 /** EC2 accepts at most 16 KiB of user data (before base64). */
 const MAX_USER_DATA_BYTES = 16 * 1024;
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
 
 function checkNames(cluster: unknown, name: unknown, operation: string): void {
   const issues = [checkDns1123Label(cluster, 'cluster'), checkDns1123Label(name, 'name')].filter(
@@ -71,7 +50,7 @@ function tooMany(instances: readonly Instance[], ref: { cluster: string; name: s
 export function createAwsMachineProvider(context: AwsProviderContext): MachineProvider<AwsMachineClass> {
   const { api, region, logger } = context;
   const batchers = createInstanceBatchers(context);
-  const rootDeviceNames = new Map<string, Promise<string | undefined>>();
+  const launcher = createMachineLauncher(context, batchers);
   const ec2 = () => context.clients.ec2;
 
   function validateSpec(spec: unknown): AwsMachineClass {
@@ -88,106 +67,6 @@ export function createAwsMachineProvider(context: AwsProviderContext): MachinePr
 
   async function lookup(cluster: string, name: string, signal?: AbortSignal): Promise<Instance[]> {
     return (await batchers.byName.get(`${cluster}\u0000${name}`, signal)) ?? [];
-  }
-
-  function rootDeviceName(ami: string, signal?: AbortSignal): Promise<string | undefined> {
-    let known = rootDeviceNames.get(ami);
-    if (!known) {
-      known = api
-        .call(
-          'ec2',
-          'DescribeImages',
-          (abortSignal) => ec2().send(new DescribeImagesCommand({ ImageIds: [ami] }), { abortSignal }),
-          {
-            operation: 'createMachine',
-            signal,
-          },
-        )
-        .then((output) => output.Images?.[0]?.RootDeviceName);
-      rootDeviceNames.set(ami, known);
-      known.catch(() => rootDeviceNames.delete(ami));
-    }
-    return known;
-  }
-
-  async function runInstance(
-    request: CreateMachineRequest<AwsMachineClass>,
-    spec: AwsMachineClass,
-    signal?: AbortSignal,
-  ) {
-    const rootName = needsRootDeviceName(spec) ? await rootDeviceName(spec.ami, signal) : undefined;
-    let previous: string | undefined;
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const clientToken = machineClientToken(request.cluster, request.name, previous);
-      const input = runInstancesInput({ ...request, spec, clientToken, rootDeviceName: rootName });
-      const output = await api.call(
-        'ec2',
-        'RunInstances',
-        (abortSignal) => ec2().send(new RunInstancesCommand(input), { abortSignal }),
-        {
-          operation: 'createMachine',
-          signal,
-        },
-      );
-      const instance = output.Instances?.[0];
-      if (!instance?.InstanceId) {
-        throw new TrellisError({
-          code: 'Internal',
-          message: 'RunInstances returned no instance',
-          provider: PROVIDER,
-          operation: 'createMachine',
-        });
-      }
-      const state = instance.State?.Name;
-      if (state !== 'shutting-down' && state !== 'terminated') return instance;
-      // The token belongs to a VM of an earlier life of this machine: take the next token.
-      previous = instance.InstanceId;
-    }
-    throw new TrellisError({
-      code: 'Unavailable',
-      message: `machine ${request.name}: every client token maps to a terminated VM`,
-      provider: PROVIDER,
-      operation: 'createMachine',
-    });
-  }
-
-  async function disableSourceDestCheck(instanceId: string, signal?: AbortSignal): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await api.call(
-          'ec2',
-          'ModifyInstanceAttribute',
-          (abortSignal) =>
-            ec2().send(
-              new ModifyInstanceAttributeCommand({
-                InstanceId: instanceId,
-                SourceDestCheck: { Value: false },
-              }),
-              { abortSignal },
-            ),
-          { operation: 'createMachine', signal },
-        );
-        return;
-      } catch (error) {
-        if (!TrellisError.hasCode(error, 'NotFound') || attempt >= VISIBILITY_ATTEMPTS) throw error;
-        await sleep(100 * 2 ** attempt, signal);
-      }
-    }
-  }
-
-  /** Waits until DescribeInstances sees the new instance (EC2 is eventually consistent). */
-  async function awaitVisible(instance: Instance, signal?: AbortSignal): Promise<Instance> {
-    for (let attempt = 1; attempt <= VISIBILITY_ATTEMPTS; attempt++) {
-      const seen = await batchers.byId.get(instance.InstanceId!, signal);
-      if (seen) return seen;
-      throwIfAborted(signal, { provider: PROVIDER, operation: 'createMachine' });
-      await sleep(Math.min(2_000, 50 * 2 ** attempt), signal);
-    }
-    logger.warn(
-      { provider: PROVIDER, instanceId: instance.InstanceId },
-      'new instance not yet visible in DescribeInstances',
-    );
-    return instance;
   }
 
   async function createMachine(
@@ -209,18 +88,7 @@ export function createAwsMachineProvider(context: AwsProviderContext): MachinePr
     const existing = await lookup(request.cluster, request.name, signal);
     if (existing.length > 1) throw tooMany(existing, request, operation);
     if (existing[0]) return toMachine(existing[0], { cluster: request.cluster, region });
-    const launched = await runInstance(request, spec, signal);
-    logger.info(
-      {
-        provider: PROVIDER,
-        cluster: request.cluster,
-        machine: request.name,
-        instanceId: launched.InstanceId,
-      },
-      'machine created',
-    );
-    if (spec.srcAndDstChecksEnabled === false) await disableSourceDestCheck(launched.InstanceId!, signal);
-    const visible = await awaitVisible(launched, signal);
+    const visible = await launcher.launch(request, spec, signal);
     return toMachine(visible, { cluster: request.cluster, region });
   }
 

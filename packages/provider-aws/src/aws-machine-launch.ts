@@ -1,0 +1,167 @@
+import {
+  DescribeImagesCommand,
+  type Instance,
+  ModifyInstanceAttributeCommand,
+  RunInstancesCommand,
+} from '@aws-sdk/client-ec2';
+import { type CreateMachineRequest, TrellisError, throwIfAborted } from '@trellis/core';
+import type { AwsMachineClass } from './aws-machine-class.js';
+import { machineClientToken, needsRootDeviceName, runInstancesInput } from './aws-machine-run-request.js';
+import type { AwsProviderContext } from './aws-settings.js';
+import type { InstanceBatchers } from './ec2-instance-batcher.js';
+
+const PROVIDER = 'aws';
+/** How often a fresh instance is looked for before its `RunInstances` answer is taken as it is. */
+const VISIBILITY_ATTEMPTS = 8;
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** Launches one machine's VM. */
+export interface MachineLauncher {
+  /**
+   * `RunInstances` with the machine's client token (skipping tokens whose VM is gone), then
+   * source/destination checks off when asked, then waits until `DescribeInstances` sees the VM.
+   */
+  launch(
+    request: CreateMachineRequest<AwsMachineClass>,
+    spec: AwsMachineClass,
+    signal?: AbortSignal,
+  ): Promise<Instance>;
+}
+
+/** Creates the launcher; AMI root device names are cached per AMI. */
+export function createMachineLauncher(
+  context: AwsProviderContext,
+  batchers: InstanceBatchers,
+): MachineLauncher {
+  const { api, logger } = context;
+  const ec2 = () => context.clients.ec2;
+  const rootDeviceNames = new Map<string, Promise<string | undefined>>();
+
+  function rootDeviceName(ami: string, signal?: AbortSignal): Promise<string | undefined> {
+    let known = rootDeviceNames.get(ami);
+    if (!known) {
+      known = api
+        .call(
+          'ec2',
+          'DescribeImages',
+          (abortSignal) => ec2().send(new DescribeImagesCommand({ ImageIds: [ami] }), { abortSignal }),
+          {
+            operation: 'createMachine',
+            signal,
+          },
+        )
+        .then((output) => output.Images?.[0]?.RootDeviceName);
+      rootDeviceNames.set(ami, known);
+      known.catch(() => rootDeviceNames.delete(ami));
+    }
+    return known;
+  }
+
+  async function runInstance(
+    request: CreateMachineRequest<AwsMachineClass>,
+    spec: AwsMachineClass,
+    signal?: AbortSignal,
+  ) {
+    const rootName = needsRootDeviceName(spec) ? await rootDeviceName(spec.ami, signal) : undefined;
+    let previous: string | undefined;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const clientToken = machineClientToken(request.cluster, request.name, previous);
+      const input = runInstancesInput({ ...request, spec, clientToken, rootDeviceName: rootName });
+      const output = await api.call(
+        'ec2',
+        'RunInstances',
+        (abortSignal) => ec2().send(new RunInstancesCommand(input), { abortSignal }),
+        {
+          operation: 'createMachine',
+          signal,
+        },
+      );
+      const instance = output.Instances?.[0];
+      if (!instance?.InstanceId) {
+        throw new TrellisError({
+          code: 'Internal',
+          message: 'RunInstances returned no instance',
+          provider: PROVIDER,
+          operation: 'createMachine',
+        });
+      }
+      const state = instance.State?.Name;
+      if (state !== 'shutting-down' && state !== 'terminated') return instance;
+      // The token belongs to a VM of an earlier life of this machine: take the next token.
+      previous = instance.InstanceId;
+    }
+    throw new TrellisError({
+      code: 'Unavailable',
+      message: `machine ${request.name}: every client token maps to a terminated VM`,
+      provider: PROVIDER,
+      operation: 'createMachine',
+    });
+  }
+
+  async function disableSourceDestCheck(instanceId: string, signal?: AbortSignal): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await api.call(
+          'ec2',
+          'ModifyInstanceAttribute',
+          (abortSignal) =>
+            ec2().send(
+              new ModifyInstanceAttributeCommand({
+                InstanceId: instanceId,
+                SourceDestCheck: { Value: false },
+              }),
+              { abortSignal },
+            ),
+          { operation: 'createMachine', signal },
+        );
+        return;
+      } catch (error) {
+        if (!TrellisError.hasCode(error, 'NotFound') || attempt >= VISIBILITY_ATTEMPTS) throw error;
+        await sleep(100 * 2 ** attempt, signal);
+      }
+    }
+  }
+
+  /** Waits until DescribeInstances sees the new instance (EC2 is eventually consistent). */
+  async function awaitVisible(instance: Instance, signal?: AbortSignal): Promise<Instance> {
+    for (let attempt = 1; attempt <= VISIBILITY_ATTEMPTS; attempt++) {
+      const seen = await batchers.byId.get(instance.InstanceId!, signal);
+      if (seen) return seen;
+      throwIfAborted(signal, { provider: PROVIDER, operation: 'createMachine' });
+      await sleep(Math.min(2_000, 50 * 2 ** attempt), signal);
+    }
+    logger.warn(
+      { provider: PROVIDER, instanceId: instance.InstanceId },
+      'new instance not yet visible in DescribeInstances',
+    );
+    return instance;
+  }
+
+  return {
+    async launch(request, spec, signal) {
+      const launched = await runInstance(request, spec, signal);
+      logger.info(
+        {
+          provider: PROVIDER,
+          cluster: request.cluster,
+          machine: request.name,
+          instanceId: launched.InstanceId,
+        },
+        'machine created',
+      );
+      if (spec.srcAndDstChecksEnabled === false) await disableSourceDestCheck(launched.InstanceId!, signal);
+      return awaitVisible(launched, signal);
+    },
+  };
+}
