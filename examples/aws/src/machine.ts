@@ -37,6 +37,7 @@ async function machineClass(): Promise<AwsMachineClass> {
     networkInterfaces: [
       { subnetID: status.subnets[0]!.nodes, securityGroupIDs: [...status.securityGroupIds] },
     ],
+    blockDevices: [{ deviceName: '/root', ebs: { volumeSize: 50, volumeType: 'gp3' } }],
     instanceMetadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 2 },
   });
 }
