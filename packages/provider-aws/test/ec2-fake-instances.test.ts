@@ -3,7 +3,9 @@ import {
   DeleteTagsCommand,
   DescribeImagesCommand,
   DescribeInstancesCommand,
+  DescribeNetworkInterfacesCommand,
   DescribeTagsCommand,
+  DescribeVolumesCommand,
   type EC2Client,
   ModifyInstanceAttributeCommand,
   paginateDescribeInstances,
@@ -69,6 +71,17 @@ describe('EC2 fake: instances through @aws-sdk/client-ec2', () => {
     expect(inspected?.userDataText).toBe('#!/bin/sh\necho alpha-worker-1\n');
     const rootVolume = inspected?.blockDevices[0]?.volumeId;
     expect(fake.state.tagsOf(rootVolume!)).toEqual({ Name: 'alpha-worker-1-disk' });
+    const volumes = await ec2.send(
+      new DescribeVolumesCommand({
+        Filters: [{ Name: 'attachment.instance-id', Values: [instance.InstanceId!] }],
+      }),
+    );
+    expect(volumes.Volumes?.map((volume) => volume.VolumeId)).toEqual([rootVolume]);
+    const networkInterfaceId = instance.NetworkInterfaces?.[0]?.NetworkInterfaceId;
+    const interfaces = await ec2.send(
+      new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [networkInterfaceId!] }),
+    );
+    expect(interfaces.NetworkInterfaces?.[0]?.Attachment?.InstanceId).toBe(instance.InstanceId);
 
     const terminated = await ec2.send(new TerminateInstancesCommand({ InstanceIds: [instance.InstanceId!] }));
     expect(terminated.TerminatingInstances?.[0]).toMatchObject({
@@ -84,6 +97,7 @@ describe('EC2 fake: instances through @aws-sdk/client-ec2', () => {
     expect(described.Reservations?.[0]?.Instances?.[0]?.State?.Name).toBe('terminated');
     expect(fake.state.resources()).not.toContain(instance.InstanceId);
     expect(fake.state.resources()).not.toContain(rootVolume);
+    expect(fake.state.resources()).not.toContain(networkInterfaceId);
 
     const again = await ec2.send(new TerminateInstancesCommand({ InstanceIds: [instance.InstanceId!] }));
     expect(again.TerminatingInstances?.[0]?.CurrentState?.Name).toBe('terminated');

@@ -6,6 +6,7 @@ import type {
   FakeInternetGateway,
   FakeKeyPair,
   FakeNatGateway,
+  FakeNetworkInterface,
   FakeRouteTable,
   FakeSecurityGroup,
   FakeSubnet,
@@ -48,6 +49,7 @@ export interface Ec2FakeInspector {
   /** The tags of any resource. */
   tagsOf(resourceId: string): Record<string, string>;
   volumes(): Array<Inspected<FakeVolume>>;
+  networkInterfaces(): Array<Inspected<FakeNetworkInterface>>;
   vpcs(): Array<Inspected<FakeVpc>>;
   subnets(): Array<Inspected<Omit<FakeSubnet, 'usedAddresses'>>>;
   internetGateways(): Array<Inspected<FakeInternetGateway>>;
@@ -89,6 +91,7 @@ export function createInspector(state: Ec2FakeState): Ec2FakeInspector {
     },
     tagsOf: (resourceId) => state.tagsOf(resourceId),
     volumes: () => view(state.volumes.values(), (volume) => volume.volumeId),
+    networkInterfaces: () => view(state.networkInterfaces.values(), (item) => item.networkInterfaceId),
     vpcs: () => view(state.vpcs.values(), (vpc) => vpc.vpcId),
     subnets: () =>
       view(

@@ -15,10 +15,12 @@ import type { ActionHandler } from './ec2-handler.js';
 import { type FakeImage, ImageCatalog, imageHandlers } from './ec2-images.js';
 import { instanceHandlers } from './ec2-instances.js';
 import { keyPairHandlers } from './ec2-key-pairs.js';
+import { natGatewayHandlers } from './ec2-nat-gateways.js';
 import { QueryParams } from './ec2-query.js';
 import { routeTableHandlers } from './ec2-route-tables.js';
 import { securityGroupHandlers } from './ec2-security-groups.js';
 import { tagHandlers } from './ec2-tags.js';
+import { volumeHandlers } from './ec2-volumes.js';
 import { vpcEndpointHandlers } from './ec2-vpc-endpoints.js';
 import { vpcHandlers } from './ec2-vpcs.js';
 import { ec2ErrorResponse, ec2Response, iamErrorResponse, iamResponse, type XmlObject } from './ec2-xml.js';
@@ -98,10 +100,12 @@ export async function startEc2Fake(options: Ec2FakeOptions = {}): Promise<Ec2Fak
     ...tagHandlers,
     ...vpcHandlers,
     ...gatewayHandlers,
+    ...natGatewayHandlers,
     ...routeTableHandlers,
     ...securityGroupHandlers,
     ...keyPairHandlers,
     ...vpcEndpointHandlers,
+    ...volumeHandlers,
   };
   const injected: Array<InjectedError & { remaining: number }> = [];
 
