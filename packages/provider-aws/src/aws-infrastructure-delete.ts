@@ -1,6 +1,7 @@
 import { TrellisError, throwIfAborted } from '@trellis/core';
 import { hasAwsCode, type InfrastructureContext } from './aws-infrastructure-context.js';
 import { deleteResource } from './aws-infrastructure-delete-actions.js';
+import { discoverUnrecordedResources } from './aws-infrastructure-discovery.js';
 import { withRetry } from './aws-infrastructure-graph.js';
 
 /**
@@ -29,19 +30,30 @@ function isRetryableDuringDelete(error: unknown): boolean {
 }
 
 /**
- * Deletes every managed resource in the state, stage by stage, forgetting each one (and saving the
- * state) as soon as it is gone; `DependencyViolation` is retried with bounded backoff. Resources
- * recorded as `managed: false` (bring your own) are only forgotten, never touched.
+ * Deletes every managed resource in the state, plus what this cluster owns by tag but the state
+ * never recorded (see `discoverUnrecordedResources`), stage by stage, forgetting each one (and
+ * saving the state) as soon as it is gone; `DependencyViolation` is retried with bounded backoff.
+ * Resources recorded as `managed: false` (bring your own) are only forgotten, never touched. An
+ * empty state deletes nothing.
  */
 export async function deleteInfrastructure(
   context: InfrastructureContext,
   saveState: () => Promise<void>,
 ): Promise<void> {
   const { state, signal } = context;
+  const unmanaged = new Set(
+    state
+      .entries()
+      .filter(([, resource]) => resource.managed === false)
+      .map(([, resource]) => resource.id),
+  );
+  const started = state.entries().length > 0;
   state.clearSteps();
   for (const [key, resource] of state.entries()) {
     if (resource.managed === false) state.remove(key);
   }
+  // A state that records anything means a reconcile ran: find what it made but never saved.
+  if (started) await discoverUnrecordedResources(context, unmanaged);
   await saveState();
   const known = new Set(DELETE_STAGES.flat());
   const unknown = state.entries().filter(([, resource]) => !known.has(resource.kind));

@@ -165,4 +165,27 @@ describe('AWS infrastructure reliability (against the fake)', () => {
       for (const remove of removers) remove();
     }
   });
+  it('a delete also removes what the cluster owns but the state never recorded (the process died before saving)', async () => {
+    const cluster = 'reliability-unsaved';
+    const baseline = (await harness.inventory()).sort();
+    const { state } = await harness.provider.reconcile({ cluster, region: REGION, config });
+    const zone = config.networks.zones[0]!.name;
+    const unsaved = [
+      `nat-gateway/${zone}`,
+      `elastic-ip/${zone}`,
+      `subnet/${zone}/internal`,
+      `route-table-association/${zone}/internal`,
+      `route-table/${zone}/private`,
+      'iam-instance-profile',
+      'key-pair',
+      'vpc-endpoint/s3',
+      'security-group/nodes',
+    ];
+    for (const key of unsaved) expect(state.resources[key], key).toBeDefined();
+    const resources = Object.fromEntries(
+      Object.entries(state.resources).filter(([key]) => !unsaved.includes(key)),
+    );
+    await harness.provider.delete({ cluster, region: REGION, config, state: { ...state, resources } });
+    expect((await harness.inventory()).sort()).toEqual(baseline);
+  });
 });
