@@ -11,7 +11,9 @@ import type { CreateMachineRequest, Machine, MachineFilter, MachineRef } from '.
  *   after a lost response never makes a second VM (client tokens plus lookup by ownership tags).
  * - **One VM per name**: when several VMs carry one machine's tags, operations reject with
  *   `OutOfRange` naming all of them.
- * - **`NotFound`**: `getMachine` of an absent (or terminated) machine rejects with `NotFound`.
+ * - **`NotFound`**: `getMachine` of a machine that was never created or was deleted rejects with
+ *   `NotFound`. A VM that stopped by itself but still exists is reported with its phase
+ *   (`Stopped`, `Terminated`) until it is deleted or the cloud forgets it.
  * - **Idempotent delete**: deleting what is gone succeeds; delete also removes what the machine
  *   owned (NICs, disks, public IPs, processes).
  * - **Ownership**: every VM carries `Name`, `kubernetes.io/cluster/<cluster>` and
