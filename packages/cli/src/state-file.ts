@@ -85,3 +85,16 @@ export async function writeStateFile(path: string, content: StateFile): Promise<
 export async function removeStateFile(path: string): Promise<void> {
   await rm(path, { force: true });
 }
+
+/**
+ * A writer that applies writes to one state file in call order, even when a provider reports
+ * the state of parallel steps without waiting, so an older state never replaces a newer one.
+ */
+export function createStateFileWriter(path: string): (content: StateFile) => Promise<void> {
+  let last: Promise<void> = Promise.resolve();
+  return (content) => {
+    const next = last.catch(() => {}).then(() => writeStateFile(path, content));
+    last = next;
+    return next;
+  };
+}

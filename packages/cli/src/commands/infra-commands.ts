@@ -3,11 +3,11 @@ import type { Command } from 'commander';
 import type { CliContext, ResolvedConfig } from '../cli-context.js';
 import { parseSection } from '../provider-sections.js';
 import {
+  createStateFileWriter,
   defaultStateFile,
   readStateFile,
   removeStateFile,
   type StateFile,
-  writeStateFile,
 } from '../state-file.js';
 import { withProgress } from './command-helpers.js';
 import { formatInfraStatus } from './infra-status-format.js';
@@ -73,8 +73,9 @@ export function registerInfraCommands(program: Command, context: CliContext): vo
         const file = stateFilePath(options, config, cluster);
         const path = context.resolvePath(file);
         const existing = await readOwnState(context, file, cluster, provider.provider);
+        const write = createStateFileWriter(path);
         const save = (state: InfrastructureState, status?: StateFile['status']) =>
-          writeStateFile(path, {
+          write({
             version: 'v1',
             provider: provider.provider,
             cluster,
@@ -156,6 +157,7 @@ export function registerInfraCommands(program: Command, context: CliContext): vo
           config.file,
         );
         const region = config.region ?? existing.region;
+        const write = createStateFileWriter(path);
         const progress = context.progress(command, `deleting infrastructure of ${cluster}`);
         await withProgress(
           progress,
@@ -165,7 +167,7 @@ export function registerInfraCommands(program: Command, context: CliContext): vo
               {
                 signal,
                 onState: (state) =>
-                  writeStateFile(path, {
+                  write({
                     ...existing,
                     updatedAt: new Date().toISOString(),
                     state,
