@@ -1,8 +1,7 @@
 import { CreateVpcCommand, DeleteVpcCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { IAMClient } from '@aws-sdk/client-iam';
 import { infrastructureProviderConformance } from '@trellis/testkit';
 import { describe } from 'vitest';
-import { createAwsInfrastructureProvider } from '../src/aws-infrastructure-provider.js';
+import { createAwsProvider } from '../src/aws-provider.js';
 import {
   type InfrastructureHarness,
   invalidConfigs,
@@ -65,7 +64,8 @@ describe.skipIf(!live)(
   'live AWS (set TRELLIS_AWS_LIVE=1 with AWS credentials in the environment to run; creates VPCs, NAT gateways and IAM roles)',
   () => {
     const ec2 = new EC2Client({ region: liveRegion });
-    const iam = new IAMClient({ region: liveRegion });
+    // The provider as users create it: credentials from the SDK's standard chain.
+    const aws = createAwsProvider({ region: liveRegion });
     infrastructureProviderConformance({
       name: `AWS infrastructure provider against real AWS in ${liveRegion}`,
       timeoutMs: 3_600_000,
@@ -84,7 +84,7 @@ describe.skipIf(!live)(
           return (response.Vpcs ?? []).map((vpc) => vpc.VpcId!).sort();
         };
         return {
-          provider: createAwsInfrastructureProvider({ clients: { ec2, iam } }),
+          provider: aws.infrastructure,
           region: liveRegion,
           config,
           zones: [config.networks.zones[0]!.name],
@@ -98,7 +98,7 @@ describe.skipIf(!live)(
           async cleanup() {
             for (const id of foreign) await ec2.send(new DeleteVpcCommand({ VpcId: id }));
             ec2.destroy();
-            iam.destroy();
+            await aws.close();
           },
         };
       },
