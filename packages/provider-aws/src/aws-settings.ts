@@ -143,11 +143,28 @@ export class AwsClients {
     };
   }
 
+  /**
+   * Socket settings of the EC2 and IAM clients: a hung connection fails (and is retried by
+   * {@link AwsApi}) instead of blocking a caller without a deadline; enough sockets for the
+   * describe bucket's burst.
+   */
+  #requestHandler() {
+    return {
+      requestTimeout: 30_000,
+      connectionTimeout: 10_000,
+      httpAgent: { keepAlive: true, maxSockets: 128 },
+      httpsAgent: { keepAlive: true, maxSockets: 128 },
+    };
+  }
+
   /** The EC2 client. Retries happen in {@link AwsApi}, so it makes one attempt per call. */
   get ec2(): EC2Client {
     if (!this.#ec2) {
       this.#ec2 =
-        this.#settings.clients?.ec2 ?? this.#own(new EC2Client({ ...this.#common('ec2'), maxAttempts: 1 }));
+        this.#settings.clients?.ec2 ??
+        this.#own(
+          new EC2Client({ ...this.#common('ec2'), maxAttempts: 1, requestHandler: this.#requestHandler() }),
+        );
     }
     return this.#ec2;
   }
@@ -156,7 +173,10 @@ export class AwsClients {
   get iam(): IAMClient {
     if (!this.#iam) {
       this.#iam =
-        this.#settings.clients?.iam ?? this.#own(new IAMClient({ ...this.#common('iam'), maxAttempts: 1 }));
+        this.#settings.clients?.iam ??
+        this.#own(
+          new IAMClient({ ...this.#common('iam'), maxAttempts: 1, requestHandler: this.#requestHandler() }),
+        );
     }
     return this.#iam;
   }
