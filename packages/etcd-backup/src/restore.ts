@@ -58,10 +58,16 @@ function sha256Trailer(onMismatch: () => Error): Transform {
   let tail = Buffer.alloc(0);
   return new Transform({
     transform(chunk: Buffer, _encoding, callback) {
-      const combined = Buffer.concat([tail, chunk]);
-      const keep = Math.min(ETCD_HASH_SIZE, combined.length);
-      hash.update(combined.subarray(0, combined.length - keep));
-      tail = Buffer.from(combined.subarray(combined.length - keep));
+      if (chunk.length >= ETCD_HASH_SIZE) {
+        hash.update(tail);
+        hash.update(chunk.subarray(0, chunk.length - ETCD_HASH_SIZE));
+        tail = Buffer.from(chunk.subarray(chunk.length - ETCD_HASH_SIZE));
+      } else {
+        const combined = Buffer.concat([tail, chunk]);
+        const keep = Math.min(ETCD_HASH_SIZE, combined.length);
+        hash.update(combined.subarray(0, combined.length - keep));
+        tail = Buffer.from(combined.subarray(combined.length - keep));
+      }
       callback(null, chunk);
     },
     flush(callback) {

@@ -95,6 +95,20 @@ describe.skipIf(!etcdInstalled)('Snapshotter', () => {
     await expectRestorable(store);
   });
 
+  it('reports a failed snapshot through its event and keeps working', async () => {
+    const store = await createDirectoryStore(join(work.path, `store-${counter++}`));
+    const snapshotter = new Snapshotter({ client, store });
+    const failures: unknown[] = [];
+    snapshotter.on('snapshot-failed', ({ error }) => failures.push(error));
+    store.failSavesAfterBytes = 100;
+    await expect(snapshotter.takeFullSnapshot()).rejects.toThrow(/simulated store failure/);
+    expect(failures).toHaveLength(1);
+    expect(await store.list()).toEqual([]);
+    store.failSavesAfterBytes = undefined;
+    expect((await snapshotter.takeDeltaSnapshot())?.kind).toBe('Full'); // no snapshot yet: a full one
+    expect(await store.list()).toHaveLength(1);
+  });
+
   async function simulateWeeks(policy: RetentionPolicy, weeks: number, fullEveryMs: number) {
     const store = await createDirectoryStore(join(work.path, `store-${counter++}`));
     const clock = new ManualClock(new Date('2026-01-05T00:30:00Z'));
