@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
+  type GetObjectCommandOutput,
   GetObjectTaggingCommand,
   HeadObjectCommand,
   PutObjectTaggingCommand,
@@ -223,9 +224,7 @@ export function createS3BackupStore(options: S3BackupStoreOptions): BackupStore 
       const name = formatSnapshotName(snapshot);
       throwIfAborted(signal, { provider: 'aws', operation: 'fetch' });
       let expectedSha256: string | undefined;
-      let object: Awaited<ReturnType<typeof sendGet>>;
-      const sendGet = () =>
-        client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
+      let object: GetObjectCommandOutput;
       try {
         if (checksumTag) {
           const tagging = await client.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: key }), {
@@ -233,10 +232,12 @@ export function createS3BackupStore(options: S3BackupStoreOptions): BackupStore 
           });
           expectedSha256 = tagging.TagSet?.find((tag) => tag.Key === S3_CHECKSUM_TAG)?.Value;
         }
-        object = await sendGet();
+        object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), {
+          abortSignal: signal,
+        });
       } catch (error) {
         const mapped = toTrellisError(error, { operation: 'fetch', signal });
-        if (mapped.code !== 'NotFound') throw mapped;
+        if (mapped.code !== 'NotFound' || awsErrorCode(error) === 'NoSuchBucket') throw mapped;
         throw notFound(`snapshot "${name}" does not exist in s3://${bucket}/${key}`, {
           provider: 'aws',
           operation: 'fetch',
@@ -244,7 +245,7 @@ export function createS3BackupStore(options: S3BackupStoreOptions): BackupStore 
           cause: error,
         });
       }
-      if (!expectedSha256)
+      if (!expectedSha256 && checksumTag)
         logger.warn({ bucket, key }, 'snapshot has no recorded checksum; reading it unverified');
       const body = object.Body as Readable;
       const verifier = verifyingStream({
@@ -287,9 +288,9 @@ export function createS3BackupStore(options: S3BackupStoreOptions): BackupStore 
       try {
         await deleteObject(key, signal);
       } catch (error) {
-        const mapped = toTrellisError(error, { operation: 'delete', signal });
-        if (mapped.code === 'NotFound' && (error as { name?: string }).name === 'NoSuchKey') return;
-        throw mapped;
+        // S3 answers 204 for a missing key; some compatible servers answer NoSuchKey.
+        if (awsErrorCode(error) === 'NoSuchKey' && !signal?.aborted) return;
+        throw toTrellisError(error, { operation: 'delete', signal });
       }
     },
   };

@@ -8,7 +8,7 @@ import {
   ListMultipartUploadsCommand,
   PutObjectCommand,
   PutObjectTaggingCommand,
-  S3Client,
+  type S3Client,
 } from '@aws-sdk/client-s3';
 import { formatSnapshotKey, type Snapshot, TrellisError } from '@trellis/core';
 import { backupStoreConformance, collectBytes, failingSource, randomBytesSource } from '@trellis/testkit';
@@ -51,26 +51,24 @@ backupStoreConformance({
   },
 });
 
+const live = process.env.TRELLIS_AWS_LIVE === '1';
 const liveBucket = process.env.TRELLIS_AWS_S3_BUCKET;
-const live = process.env.TRELLIS_AWS_LIVE === '1' && Boolean(liveBucket);
+const liveRegion = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
 
-describe.skipIf(!live)(
-  'real S3 (runs with TRELLIS_AWS_LIVE=1, TRELLIS_AWS_S3_BUCKET, AWS_REGION and credentials)',
+describe.skipIf(!live || !liveBucket || !liveRegion)(
+  'live S3 (set TRELLIS_AWS_LIVE=1, AWS_REGION, AWS credentials and TRELLIS_AWS_S3_BUCKET=<bucket to create or use> to run)',
   () => {
     backupStoreConformance({
       name: 'S3 backup store on AWS',
       async setup() {
-        const client = new S3Client({});
-        await ensureBucket(client, liveBucket!);
+        const provider = createAwsProvider({ region: liveRegion! });
+        await ensureBucket(provider.context.clients.s3, liveBucket!);
         return {
-          store: createS3BackupStore({
-            client,
-            bucket: liveBucket!,
-            prefix: `trellis-conformance/${randomUUID()}`,
-          }),
-          cleanup: async () => client.destroy(),
+          store: provider.backupStore({ bucket: liveBucket!, prefix: `trellis-conformance/${randomUUID()}` }),
+          cleanup: () => provider.close(),
         };
       },
+      timeoutMs: 600_000,
     });
   },
 );
