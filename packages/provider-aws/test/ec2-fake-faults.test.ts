@@ -149,6 +149,34 @@ describe('EC2 fake: fault injection seen through @aws-sdk/client-ec2', () => {
     iam.destroy();
   });
 
+  it('enforces EC2 request token buckets when asked, answering RequestLimitExceeded', async () => {
+    const limited = await startEc2Fake({
+      requestLimits: {
+        nonMutating: { capacity: 3, refillPerSecond: 0.001 },
+        runInstances: { capacity: 2, refillPerSecond: 0.001 },
+      },
+    });
+    const client = ec2ClientFor(limited);
+    try {
+      for (let index = 0; index < 3; index += 1) await client.send(new DescribeAvailabilityZonesCommand({}));
+      const throttled = await rejectionOf(client.send(new DescribeAvailabilityZonesCommand({})));
+      expect(throttled.name).toBe('RequestLimitExceeded');
+      expect(throttled.$metadata?.httpStatusCode).toBe(503);
+      const tooMany = await rejectionOf(
+        client.send(new RunInstancesCommand({ ImageId: 'ami-12345678', MinCount: 3, MaxCount: 3 })),
+      );
+      expect(tooMany.name).toBe('RequestLimitExceeded');
+      expect(limited.state.instances()).toEqual([]);
+      expect(
+        (await client.send(new RunInstancesCommand({ ImageId: 'ami-12345678', MinCount: 2, MaxCount: 2 })))
+          .Instances,
+      ).toHaveLength(2);
+    } finally {
+      client.destroy();
+      await limited.close();
+    }
+  });
+
   it('fails RunInstances beyond the configured instance limit', async () => {
     const limited = await startEc2Fake({ maxInstances: 1 });
     const client = ec2ClientFor(limited);

@@ -17,6 +17,7 @@ import { instanceHandlers } from './ec2-instances.js';
 import { keyPairHandlers } from './ec2-key-pairs.js';
 import { natGatewayHandlers } from './ec2-nat-gateways.js';
 import { QueryParams } from './ec2-query.js';
+import { type FakeRequestLimits, RequestLimiter } from './ec2-request-limits.js';
 import { routeTableHandlers } from './ec2-route-tables.js';
 import { securityGroupHandlers } from './ec2-security-groups.js';
 import { tagHandlers } from './ec2-tags.js';
@@ -38,6 +39,12 @@ export interface Ec2FakeOptions {
   delays?: Partial<TransitionDelays>;
   /** Live instances allowed at once; RunInstances beyond it fails with `InstanceLimitExceeded`. @default unlimited */
   maxInstances?: number;
+  /**
+   * Enforce EC2's request token buckets (`true` = EC2's documented defaults): calls beyond them are
+   * answered `RequestLimitExceeded` (503), as EC2 does. Applies to EC2 actions, not IAM.
+   * @default off
+   */
+  requestLimits?: boolean | FakeRequestLimits;
   /** The AMIs that exist. @default every well-formed `ami-…` id exists, with root device `/dev/xvda` */
   images?: FakeImage[];
 }
@@ -94,6 +101,9 @@ export async function startEc2Fake(options: Ec2FakeOptions = {}): Promise<Ec2Fak
   const state = new Ec2FakeState();
   state.delays = { ...state.delays, ...options.delays };
   const images = new ImageCatalog(options.images);
+  const limiter = options.requestLimits
+    ? new RequestLimiter(options.requestLimits === true ? {} : options.requestLimits)
+    : undefined;
   const ec2Handlers: Record<string, ActionHandler> = {
     ...instanceHandlers({ maxInstances: options.maxInstances, images }),
     ...imageHandlers(images),
@@ -141,6 +151,7 @@ export async function startEc2Fake(options: Ec2FakeOptions = {}): Promise<Ec2Fak
     }
     state.refresh();
     try {
+      if (limiter && !isIam) limiter.admit(action, params);
       const body: XmlObject | undefined = handler({
         params,
         state,

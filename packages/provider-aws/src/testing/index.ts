@@ -29,3 +29,8 @@ export type {
   TransitionDelays,
 } from './ec2-fake-types.js';
 export type { FakeImage } from './ec2-images.js';
+export {
+  EC2_FAKE_DEFAULT_REQUEST_LIMITS,
+  type FakeRequestLimits,
+  type FakeTokenBucketLimit,
+} from './ec2-request-limits.js';
