@@ -101,7 +101,7 @@ export const gatewayHandlers: Record<string, ActionHandler> = {
         return undefined;
       },
     );
-    const page = paginate(gateways, params, { idsGiven: ids.length > 0 });
+    const page = paginate(gateways, params);
     return {
       internetGatewaySet: page.items.map((gateway) => gatewayXml(state, gateway)),
       nextToken: page.nextToken,
@@ -154,7 +154,7 @@ export const gatewayHandlers: Record<string, ActionHandler> = {
       if (name === 'owner-id') return [FAKE_ACCOUNT_ID];
       return undefined;
     });
-    const page = paginate(all, params, { idsGiven: ids.length > 0 });
+    const page = paginate(all, params);
     return {
       dhcpOptionsSet: page.items.map((options) => dhcpXml(state, options)),
       nextToken: page.nextToken,

@@ -191,7 +191,7 @@ export const natGatewayHandlers: Record<string, ActionHandler> = {
       if (name === 'vpc-id') return [nat.vpcId];
       return undefined;
     });
-    const page = paginate(gateways, params, { idsGiven: ids.length > 0 });
+    const page = paginate(gateways, params);
     return { natGatewaySet: page.items.map((nat) => natXml(state, nat)), nextToken: page.nextToken };
   },
 };

@@ -185,7 +185,7 @@ export const routeTableHandlers: Record<string, ActionHandler> = {
           return undefined;
       }
     });
-    const page = paginate(tables, params, { max: 100, idsGiven: ids.length > 0 });
+    const page = paginate(tables, params, { max: 100 });
     return { routeTableSet: page.items.map((table) => tableXml(state, table)), nextToken: page.nextToken };
   },
 

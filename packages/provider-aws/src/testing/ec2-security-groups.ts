@@ -288,7 +288,7 @@ export const securityGroupHandlers: Record<string, ActionHandler> = {
       if (name === 'owner-id') return [FAKE_ACCOUNT_ID];
       return undefined;
     });
-    const page = paginate(groups, params, { idsGiven: ids.length > 0 || names.length > 0 });
+    const page = paginate(groups, params, { idsGiven: ids.length > 0 });
     return {
       securityGroupInfo: page.items.map((group) => groupXml(state, group)),
       nextToken: page.nextToken,

@@ -17,7 +17,7 @@ export const volumeHandlers: Record<string, ActionHandler> = {
       if (name === 'volume-type') return [volume.volumeType];
       return undefined;
     });
-    const page = paginate(volumes, params, { idsGiven: ids.length > 0 });
+    const page = paginate(volumes, params, { max: 500, idsGiven: ids.length > 0 });
     return {
       volumeSet: page.items.map((volume) => {
         const device = volume.instanceId

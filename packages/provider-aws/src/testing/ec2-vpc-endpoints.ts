@@ -166,7 +166,7 @@ export const vpcEndpointHandlers: Record<string, ActionHandler> = {
         return undefined;
       },
     );
-    const page = paginate(endpoints, params, { idsGiven: ids.length > 0 });
+    const page = paginate(endpoints, params);
     return {
       vpcEndpointSet: page.items.map((endpoint) => endpointXml(state, endpoint)),
       nextToken: page.nextToken,

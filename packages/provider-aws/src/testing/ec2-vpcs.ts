@@ -167,7 +167,7 @@ export const vpcHandlers: Record<string, ActionHandler> = {
           return undefined;
       }
     });
-    const page = paginate(vpcs, params, { idsGiven: ids.length > 0 });
+    const page = paginate(vpcs, params);
     return { vpcSet: page.items.map((vpc) => vpcXml(state, vpc)), nextToken: page.nextToken };
   },
 
@@ -285,7 +285,7 @@ export const vpcHandlers: Record<string, ActionHandler> = {
           return undefined;
       }
     });
-    const page = paginate(subnets, params, { idsGiven: ids.length > 0 });
+    const page = paginate(subnets, params);
     return {
       subnetSet: page.items.map((subnet) => subnetXml(state, subnet, region)),
       nextToken: page.nextToken,
