@@ -11,6 +11,8 @@ infrastructure:
     zones:
 ${zones}`;
 
+const EXIT_CODE_OF: Record<string, number> = { InvalidArgument: 2, NotFound: 3, Internal: 1 };
+
 interface ErrorOutput {
   error: { code: string; exitCode: number; message: string; issues: { path: string; message: string }[] };
 }
@@ -113,6 +115,33 @@ describe('trellis bad input', () => {
     await writeFile(stateFile(), JSON.stringify(valid));
     const deleted = await run(['-c', 'good.yaml', 'infra', 'delete']);
     expect(deleted.code).toBe(0);
+  });
+
+  it('shows a corrupt provider state file (a local machine record) and leaves it untouched', async () => {
+    const created = await run(['--cluster', 'bad-input', 'machine', 'create', 'record', '-o', 'json']);
+    expect(created.code).toBe(0);
+    const record = join(
+      workspace.directory,
+      '.trellis',
+      'local',
+      'machines',
+      'bad-input',
+      'record',
+      'machine.json',
+    );
+    const original = await readFile(record, 'utf8');
+    try {
+      await writeFile(record, original.slice(0, 20));
+      const result = await run(['--cluster', 'bad-input', 'machine', 'get', 'record', '-o', 'json']);
+      const { error } = parseJson<ErrorOutput>(result.stderr);
+      expect(error.message).toContain('machine.json');
+      expect(result.code).toBe(error.exitCode);
+      expect(error.exitCode).toBe(EXIT_CODE_OF[error.code]);
+      expect(await readFile(record, 'utf8')).toBe(original.slice(0, 20));
+    } finally {
+      await writeFile(record, original);
+      expect((await run(['--cluster', 'bad-input', 'machine', 'delete', 'record'])).code).toBe(0);
+    }
   });
 
   it('names the package to install for an unknown provider', async () => {
