@@ -20,7 +20,12 @@ export function allocatePrivateAddress(subnet: FakeSubnet, requested?: string): 
   const cidr = parseCidr(subnet.cidrBlock);
   const size = 2n ** BigInt(32 - cidr.prefixLength);
   if (requested !== undefined) {
-    const inside = parseCidr(`${requested}/32`).network;
+    let inside: bigint;
+    try {
+      inside = parseCidr(`${requested}/32`).network;
+    } catch {
+      throw ec2Error('InvalidParameterValue', `Invalid private IP address ${requested}`);
+    }
     if (inside < cidr.network + 4n || inside >= cidr.network + size - 1n) {
       throw ec2Error(
         'InvalidParameterValue',

@@ -137,9 +137,8 @@ export async function startEc2Fake(options: Ec2FakeOptions = {}): Promise<Ec2Fak
         injection.status ?? ec2StatusOf(injection.code),
       );
     }
-    const handler = Object.hasOwn(isIam ? iamHandlers : ec2Handlers, action)
-      ? (isIam ? iamHandlers : ec2Handlers)[action]
-      : undefined;
+    const handlers = isIam ? iamHandlers : ec2Handlers;
+    const handler = Object.hasOwn(handlers, action) ? handlers[action] : undefined;
     if (!handler)
       return fail(
         'InvalidAction',
@@ -161,7 +160,9 @@ export async function startEc2Fake(options: Ec2FakeOptions = {}): Promise<Ec2Fak
       return isIam ? iamResponse(action, requestId, body) : ec2Response(action, requestId, body ?? {});
     } catch (error) {
       if (error instanceof FakeApiError) return fail(error.code, error.message, error.status);
-      return fail('InternalError', 'An internal error has occurred', 500);
+      // A defect of the fake itself: answer it loudly rather than as a plausible cloud error.
+      const detail = error instanceof Error ? error.message : String(error);
+      return fail('InternalError', `An internal error has occurred (EC2 fake defect: ${detail})`, 500);
     }
   };
 

@@ -65,22 +65,21 @@ function tableOf(state: Ec2FakeState, id: string): FakeRouteTable {
   return table;
 }
 
+function canonicalDestination(text: string): string {
+  try {
+    return parseCidr(text).canonical;
+  } catch {
+    throw invalidParameterValue(`Value (${text}) for parameter destinationCidrBlock is invalid.`);
+  }
+}
+
 /** The route's destination and target from CreateRoute/ReplaceRoute parameters, with EC2's checks. */
 function routeFrom(state: Ec2FakeState, table: FakeRouteTable, params: QueryParams): FakeRoute {
   const destinationCidrBlock = params.string('DestinationCidrBlock');
   const destinationPrefixListId = params.string('DestinationPrefixListId');
   if (!destinationCidrBlock && !destinationPrefixListId) throw missingParameter('DestinationCidrBlock');
-  if (destinationCidrBlock) {
-    try {
-      parseCidr(destinationCidrBlock);
-    } catch {
-      throw invalidParameterValue(
-        `Value (${destinationCidrBlock}) for parameter destinationCidrBlock is invalid.`,
-      );
-    }
-  }
   const route: FakeRoute = {
-    destinationCidrBlock: destinationCidrBlock ? parseCidr(destinationCidrBlock).canonical : undefined,
+    destinationCidrBlock: destinationCidrBlock ? canonicalDestination(destinationCidrBlock) : undefined,
     destinationPrefixListId,
     gatewayId: params.string('GatewayId'),
     natGatewayId: params.string('NatGatewayId'),
@@ -221,7 +220,7 @@ export const routeTableHandlers: Record<string, ActionHandler> = {
     const table = tableOf(state, params.required('RouteTableId'));
     const destination = params.string('DestinationCidrBlock');
     const prefixList = params.string('DestinationPrefixListId');
-    const canonical = destination ? parseCidr(destination).canonical : undefined;
+    const canonical = destination ? canonicalDestination(destination) : undefined;
     const index = table.routes.findIndex(
       (route) =>
         (canonical !== undefined && route.destinationCidrBlock === canonical) ||
