@@ -13,6 +13,12 @@ import type { InstanceBatchers } from './ec2-instance-batcher.js';
 const PROVIDER = 'aws';
 /** How often a fresh instance is looked for before its `RunInstances` answer is taken as it is. */
 const VISIBILITY_ATTEMPTS = 8;
+/**
+ * How many earlier lives of one machine name (VMs made by its client tokens and since terminated)
+ * a create walks past. EC2 remembers a token for a while after its VM is gone; each re-create of
+ * the name within that time adds one `RunInstances` call.
+ */
+const MAX_TOKEN_CHAIN = 20;
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -75,7 +81,7 @@ export function createMachineLauncher(
   ) {
     const rootName = needsRootDeviceName(spec) ? await rootDeviceName(spec.ami, signal) : undefined;
     let previous: string | undefined;
-    for (let attempt = 0; attempt < 5; attempt++) {
+    for (let attempt = 0; attempt < MAX_TOKEN_CHAIN; attempt++) {
       const clientToken = machineClientToken(request.cluster, request.name, previous);
       const input = runInstancesInput({ ...request, spec, clientToken, rootDeviceName: rootName });
       const output = await api.call(
