@@ -85,14 +85,18 @@ describe('AWS machines: reliability against the fake', () => {
     expect(fake.calls.count('DescribeInstances') - before).toBeLessThanOrEqual(2);
   });
 
-  it('re-creates a deleted machine as a new VM although its first client token is used', async () => {
+  it('re-creates a deleted machine as a new VM each time although its earlier client tokens are used', async () => {
     const machines = provider();
     const cluster = 'recreate';
-    const first = await machines.createMachine({ cluster, name: 'worker-0', spec });
-    await machines.deleteMachine(first);
-    const second = await machines.createMachine({ cluster, name: 'worker-0', spec });
-    expect(second.providerId).not.toBe(first.providerId);
-    expect(second.phase === 'Pending' || second.phase === 'Running').toBe(true);
-    expect(liveVms(fake, cluster, 'worker-0')).toBe(1);
+    const seen = new Set<string>();
+    for (let life = 0; life < 4; life++) {
+      const machine = await machines.createMachine({ cluster, name: 'worker-0', spec });
+      expect(machine.phase === 'Pending' || machine.phase === 'Running').toBe(true);
+      expect(seen.has(machine.providerId)).toBe(false);
+      seen.add(machine.providerId);
+      expect(liveVms(fake, cluster, 'worker-0')).toBe(1);
+      await machines.deleteMachine(machine);
+    }
+    expect(liveVms(fake, cluster)).toBe(0);
   });
 });
