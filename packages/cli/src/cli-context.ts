@@ -73,26 +73,6 @@ function explicit(command: Command, key: string): boolean {
   return source === 'cli' || source === 'env';
 }
 
-/**
- * Loads a provider through core's registry, telling "not installed" apart from "installed but
- * failed to load" (a broken build or a missing dependency of the provider package).
- */
-async function loadProviderByType(type: string): Promise<ProviderDefinition> {
-  try {
-    return await loadProvider(type, (specifier) => import(specifier));
-  } catch (error) {
-    const cause = (error as { cause?: NodeJS.ErrnoException }).cause;
-    const specifier = providerPackageName(type);
-    const missingPackage = cause?.code === 'ERR_MODULE_NOT_FOUND' && cause.message.includes(`'${specifier}'`);
-    if (!TrellisError.hasCode(error, 'NotFound') || cause === undefined || missingPackage) throw error;
-    throw new TrellisError({
-      code: 'Internal',
-      message: `${specifier} is installed but failed to load: ${cause.message.split('\n')[0]}`,
-      cause,
-    });
-  }
-}
-
 /** Creates the context the commands of one run share. */
 export function createCliContext(io: CliIo, signal: AbortSignal): CliContext {
   let configPromise: Promise<ResolvedConfig> | undefined;
@@ -117,7 +97,7 @@ export function createCliContext(io: CliIo, signal: AbortSignal): CliContext {
       })();
       return configPromise;
     },
-    loadProviderDefinition: (type) => loadProviderByType(type),
+    loadProviderDefinition: (type) => loadProvider(type, (specifier) => import(specifier)),
     async withProvider(command, action) {
       const config = await context.loadConfig(command);
       const definition = await context.loadProviderDefinition(config.provider);

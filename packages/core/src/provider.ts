@@ -84,11 +84,22 @@ export async function loadProvider(
   try {
     module = (await importer(specifier)) as { providerDefinition?: ProviderDefinition };
   } catch (error) {
-    throw new TrellisError({
-      code: 'NotFound',
-      message: `provider "${type}" is not installed: add ${specifier} (npm install ${specifier})`,
-      cause: error,
-    });
+    const cause = error as NodeJS.ErrnoException;
+    const missing =
+      cause?.code === 'ERR_MODULE_NOT_FOUND' && String(cause.message).includes(`'${specifier}'`);
+    throw new TrellisError(
+      missing
+        ? {
+            code: 'NotFound',
+            message: `provider "${type}" is not installed: add ${specifier} (npm install ${specifier})`,
+            cause: error,
+          }
+        : {
+            code: 'Internal',
+            message: `${specifier} is installed but failed to load: ${String(cause?.message ?? error).split('\n')[0]}`,
+            cause: error,
+          },
+    );
   }
   const definition = module.providerDefinition;
   if (!definition || definition.type !== type) {

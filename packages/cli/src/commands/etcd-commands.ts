@@ -1,11 +1,15 @@
 import { invalidArgument, type Logger, type RetentionPolicy, selectSnapshotsToDelete } from '@trellis/core';
-import { createEtcdClient, restoreEtcd, Snapshotter } from '@trellis/etcd-backup';
 import { type Command, Option } from 'commander';
 import type { CliContext, OpenedProvider } from '../cli-context.js';
 import { parseDuration } from '../duration.js';
 import { parseSection } from '../provider-sections.js';
 import { parseCount, withProgress } from './command-helpers.js';
 import { formatSnapshots } from './snapshot-options.js';
+
+/** etcd support loads on first use, so other commands work even where it cannot load. */
+function etcdBackup() {
+  return import('@trellis/etcd-backup');
+}
 
 function openStore({ provider, config }: OpenedProvider) {
   return provider.backupStore(
@@ -88,6 +92,7 @@ export function registerEtcdCommands(program: Command, context: CliContext): voi
           { path: '--full', message: 'give --full or --delta, not both' },
         ]);
       }
+      const { createEtcdClient, Snapshotter } = await etcdBackup();
       const client = createEtcdClient({ endpoints: endpointsOf(options.endpoints) });
       try {
         await context.withProvider(command, async (opened) => {
@@ -126,6 +131,7 @@ export function registerEtcdCommands(program: Command, context: CliContext): voi
           : options.fullSchedule;
         const deltaSnapshotPeriodMs = parseDuration(options.deltaPeriod, '--delta-period');
         const retention = retentionFrom(options);
+        const { createEtcdClient, Snapshotter } = await etcdBackup();
         const client = createEtcdClient({ endpoints: endpointsOf(options.endpoints) });
         try {
           await context.withProvider(command, async (opened) => {
@@ -187,6 +193,7 @@ export function registerEtcdCommands(program: Command, context: CliContext): voi
             { path: '--time', message: `"${options.time}" is not an ISO 8601 date` },
           ]);
         }
+        const { restoreEtcd } = await etcdBackup();
         await context.withProvider(command, async (opened) => {
           const progress = context.progress(command, 'restoring etcd');
           const result = await withProgress(progress, () =>
