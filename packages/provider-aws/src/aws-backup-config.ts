@@ -23,6 +23,11 @@ export const awsBackupConfigShape = z.strictObject({
     .optional(),
   /** Parts uploaded in parallel. @default 4 */
   queueSize: z.number().int().min(1).max(64).optional(),
+  /**
+   * Record each snapshot's SHA-256 as an object tag and verify it on fetch. Turn off only for an
+   * S3-compatible server without object tagging. @default true
+   */
+  checksumTag: z.boolean().optional(),
 });
 
 /** Where `createAwsProvider(...).backupStore(config)` keeps snapshots. */
