@@ -1,24 +1,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import type { InfrastructureState, InfrastructureStatus } from '@trellis/core';
-import { invalidArgument, TrellisError, toFieldIssues, z } from '@trellis/core';
+import { infrastructureStateSchema, invalidArgument, TrellisError, toFieldIssues, z } from '@trellis/core';
 import { writeFileAtomic } from './atomic-write.js';
-
-const attributeValue = z.union([z.string(), z.number(), z.boolean()]);
-
-const infrastructureStateSchema = z.object({
-  version: z.literal('v1'),
-  provider: z.string().min(1),
-  resources: z.record(
-    z.string(),
-    z.object({
-      id: z.string(),
-      kind: z.string(),
-      managed: z.boolean().optional(),
-      attributes: z.record(z.string(), attributeValue).optional(),
-    }),
-  ),
-  completedSteps: z.array(z.string()),
-});
 
 /** What the CLI keeps in an infra state file. */
 const stateFileSchema = z.object({

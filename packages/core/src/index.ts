@@ -22,6 +22,12 @@ export {
   type InfrastructureStatus,
   type ZoneSubnets,
 } from './infrastructure-provider.js';
+export {
+  type InfrastructureStateOptions,
+  infrastructureStateSchema,
+  parseInfrastructureState,
+  validateInfrastructureState,
+} from './infrastructure-state.js';
 export { type Logger, silentLogger } from './logger.js';
 export {
   CLUSTER_TAG_PREFIX,

@@ -11,7 +11,7 @@ import {
   invalidArgument,
   resolveSignal,
   throwIfAborted,
-  z,
+  validateInfrastructureState,
 } from '@trellis/core';
 import type { LocalCloudResources } from './local-cloud-resources.js';
 import { type LocalInfrastructureConfig, localInfrastructureConfig } from './local-infrastructure-config.js';
@@ -24,21 +24,6 @@ export type LocalInfrastructureProvider = InfrastructureProvider<
   LocalInfrastructureConfig,
   InfrastructureStatus
 >;
-
-const stateSchema = z.object({
-  version: z.literal('v1'),
-  provider: z.literal(LOCAL_PROVIDER),
-  resources: z.record(
-    z.string(),
-    z.object({
-      id: z.string(),
-      kind: z.string(),
-      managed: z.boolean().optional(),
-      attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
-    }),
-  ),
-  completedSteps: z.array(z.string()),
-});
 
 type MutableState = {
   version: 'v1';
@@ -65,22 +50,20 @@ export function createLocalInfrastructureProvider(
     }
     const config = localInfrastructureConfig.validate(request.config);
     if (!config.success) issues.push(...config.issues);
-    const state = request.state === undefined ? undefined : stateSchema.safeParse(request.state);
-    if (state && !state.success) {
-      issues.push(
-        ...state.error.issues.map((issue) => ({
-          path: ['state', ...issue.path].join('.'),
-          message: issue.message,
-        })),
-      );
-    }
+    const state =
+      request.state === undefined
+        ? undefined
+        : validateInfrastructureState(request.state, { provider: LOCAL_PROVIDER, path: 'state' });
+    if (state && !state.success) issues.push(...state.issues);
     if (issues.length > 0 || !config.success) {
       throw invalidArgument('invalid local infrastructure request', issues, {
         provider: LOCAL_PROVIDER,
         operation,
       });
     }
-    const current: MutableState | undefined = state?.success ? structuredClone(state.data) : undefined;
+    const current: MutableState | undefined = state?.success
+      ? (structuredClone(state.data) as MutableState)
+      : undefined;
     return { config: config.data, state: current };
   }
 

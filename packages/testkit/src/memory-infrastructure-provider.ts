@@ -13,6 +13,7 @@ import {
   resolveSignal,
   TrellisError,
   throwIfAborted,
+  validateInfrastructureState,
 } from '@trellis/core';
 import {
   type MemoryInfrastructureConfig,
@@ -86,8 +87,9 @@ export function createMemoryInfrastructureProvider(): MemoryInfrastructureProvid
       (issue): issue is FieldIssue => issue !== undefined,
     );
     if (!request.region) issues.push({ path: 'region', message: 'is required' });
-    if (request.state && request.state.provider !== PROVIDER) {
-      issues.push({ path: 'state.provider', message: `state was written by ${request.state.provider}` });
+    if (request.state) {
+      const state = validateInfrastructureState(request.state, { provider: PROVIDER, path: 'state' });
+      if (!state.success) issues.push(...state.issues);
     }
     const result = memoryInfrastructureConfigSchema.validate(request.config);
     if (!result.success) issues.push(...result.issues);
