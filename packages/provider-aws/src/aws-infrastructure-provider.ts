@@ -25,6 +25,7 @@ import { runStepGraph } from './aws-infrastructure-graph.js';
 import { planReconcile } from './aws-infrastructure-reconcile.js';
 import { AWS_PROVIDER, InfrastructureStateBook } from './aws-infrastructure-state.js';
 import { type AwsInfrastructureStatus, buildAwsInfrastructureStatus } from './aws-infrastructure-status.js';
+import { checkInfrastructureStateUpdate } from './aws-infrastructure-update.js';
 import { AwsRateLimiter } from './aws-rate-limiter.js';
 
 /** What {@link createAwsInfrastructureProvider} needs. */
@@ -70,6 +71,16 @@ function checkRequest(request: InfrastructureRequest<unknown>, operation: string
   const validation = awsInfrastructureConfigSchema.validate(request.config);
   if (!validation.success) {
     issues.push(...validation.issues);
+  }
+  // On update the immutable fields stay: compare with what the earlier reconcile recorded.
+  if (validation.success && operation === 'reconcile' && issues.length === 0) {
+    const changes = checkInfrastructureStateUpdate(request.state, validation.data);
+    if (changes.length > 0) {
+      throw invalidArgument('invalid AWS infrastructure config update', changes, {
+        provider: AWS_PROVIDER,
+        operation,
+      });
+    }
   }
   if (issues.length > 0 || !validation.success) {
     throw invalidArgument('invalid AWS infrastructure request', issues, {
