@@ -1,7 +1,6 @@
 import type { BackupStore } from '@trellis/core';
-import { afterAll, beforeAll, describe } from 'vitest';
-import { type BackupCaseContext, backupCases } from './backup-store-cases.js';
-import { registerCases, type SkipMap } from './conformance-cases.js';
+import { backupCases } from './backup-store-cases.js';
+import { describeConformance, type SkipMap } from './conformance-cases.js';
 
 /** The cases of {@link backupStoreConformance}, in the order they run. */
 export const BACKUP_CONFORMANCE_CASES = [
@@ -74,22 +73,13 @@ export function backupStoreConformance(options: BackupConformanceOptions): void 
     boundedMemoryLimit = 96 * 2 ** 20,
     timeoutMs = 120_000,
   } = options;
-  // Cases share one subject and compare inventories and listings: they never run concurrently or shuffled.
-  describe(`${options.name}: BackupStore conformance`, { concurrent: false, shuffle: false }, () => {
-    let subject: BackupConformanceSubject | undefined;
-    beforeAll(async () => {
-      subject = await options.setup();
-    }, timeoutMs);
-    afterAll(async () => {
-      await subject?.cleanup?.();
-    }, timeoutMs);
-    const context = (): BackupCaseContext => {
-      if (!subject) throw new Error('setup() did not complete');
-      return { store: subject.store, largeSize, boundedMemorySize, boundedMemoryLimit };
-    };
-    const bodies = Object.fromEntries(
-      BACKUP_CONFORMANCE_CASES.map((name) => [name, () => backupCases[name](context())]),
-    ) as Record<BackupConformanceCase, () => Promise<void>>;
-    registerCases(BACKUP_CONFORMANCE_CASES, bodies, options.skip, timeoutMs);
+  describeConformance({
+    title: `${options.name}: BackupStore conformance`,
+    cases: BACKUP_CONFORMANCE_CASES,
+    setup: options.setup,
+    skip: options.skip,
+    timeoutMs,
+    run: (name, subject) =>
+      backupCases[name]({ store: subject.store, largeSize, boundedMemorySize, boundedMemoryLimit }),
   });
 }

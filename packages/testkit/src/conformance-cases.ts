@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 
 /** Cases may be skipped only explicitly, by name, with a reason (the reason is shown as the skip). */
 export type SkipMap<Case extends string> = Partial<Record<Case, string>>;
@@ -28,6 +28,57 @@ export function registerCases<Case extends string>(
     if (reason !== undefined) it.skip(`${name} (skipped: ${reason})`, bodies[name]);
     else it(name, bodies[name], timeoutMs);
   }
+}
+
+/** What every conformance `setup` returns: a subject, with an optional cleanup. */
+export interface ConformanceSubject {
+  /** Called in afterAll. */
+  cleanup?: () => Promise<void>;
+}
+
+/** How {@link describeConformance} registers a suite. */
+export interface ConformanceSuite<Case extends string, Subject extends ConformanceSubject> {
+  /** The describe() title. */
+  title: string;
+  /** Every case, in the order they run. */
+  cases: readonly Case[];
+  /** Called once in beforeAll; the subject's cleanup is called in afterAll. */
+  setup: () => Promise<Subject>;
+  /** Cases to skip, each with its reason; see {@link registerCases}. */
+  skip?: SkipMap<Case> | undefined;
+  /** Timeout of setup, cleanup and each case. */
+  timeoutMs: number;
+  /** Runs one case against the subject setup returned. */
+  run: (name: Case, subject: Subject) => Promise<void>;
+}
+
+/**
+ * Registers a conformance suite: one `describe` block that sets the subject up once, runs one
+ * test per case against it and cleans it up. Cases share the subject and compare inventories
+ * and listings, so they never run concurrently or shuffled.
+ */
+export function describeConformance<Case extends string, Subject extends ConformanceSubject>(
+  suite: ConformanceSuite<Case, Subject>,
+): void {
+  describe(suite.title, { concurrent: false, shuffle: false }, () => {
+    let subject: Subject | undefined;
+    beforeAll(async () => {
+      subject = await suite.setup();
+    }, suite.timeoutMs);
+    afterAll(async () => {
+      await subject?.cleanup?.();
+    }, suite.timeoutMs);
+    const bodies = Object.fromEntries(
+      suite.cases.map((name) => [
+        name,
+        () => {
+          if (!subject) throw new Error('setup() did not complete');
+          return suite.run(name, subject);
+        },
+      ]),
+    ) as Record<Case, () => Promise<void>>;
+    registerCases(suite.cases, bodies, suite.skip, suite.timeoutMs);
+  });
 }
 
 /** A DNS-1123 name unique to one run of one case: `conf-<case>-<random>` (at most 63 characters). */

@@ -1,6 +1,5 @@
 import type { InfrastructureProvider, InfrastructureStatus } from '@trellis/core';
-import { afterAll, beforeAll, describe } from 'vitest';
-import { registerCases, type SkipMap } from './conformance-cases.js';
+import { describeConformance, type SkipMap } from './conformance-cases.js';
 import { type InfrastructureCaseContext, infrastructureCases } from './infrastructure-provider-cases.js';
 
 /** The cases of {@link infrastructureProviderConformance}, in the order they run. */
@@ -72,25 +71,13 @@ export function infrastructureProviderConformance<Config, Status extends Infrast
   options: InfrastructureConformanceOptions<Config, Status>,
 ): void {
   const { timeoutMs = 120_000 } = options;
-  // Cases share one subject and compare inventories and listings: they never run concurrently or shuffled.
-  describe(`${options.name}: InfrastructureProvider conformance`, {
-    concurrent: false,
-    shuffle: false,
-  }, () => {
-    let subject: InfrastructureConformanceSubject<Config, Status> | undefined;
-    beforeAll(async () => {
-      subject = await options.setup();
-    }, timeoutMs);
-    afterAll(async () => {
-      await subject?.cleanup?.();
-    }, timeoutMs);
-    const context = (): InfrastructureCaseContext => {
-      if (!subject) throw new Error('setup() did not complete');
-      return { subject: subject as unknown as InfrastructureCaseContext['subject'] };
-    };
-    const bodies = Object.fromEntries(
-      INFRASTRUCTURE_CONFORMANCE_CASES.map((name) => [name, () => infrastructureCases[name](context())]),
-    ) as Record<InfrastructureConformanceCase, () => Promise<void>>;
-    registerCases(INFRASTRUCTURE_CONFORMANCE_CASES, bodies, options.skip, timeoutMs);
+  describeConformance({
+    title: `${options.name}: InfrastructureProvider conformance`,
+    cases: INFRASTRUCTURE_CONFORMANCE_CASES,
+    setup: options.setup,
+    skip: options.skip,
+    timeoutMs,
+    run: (name, subject) =>
+      infrastructureCases[name]({ subject: subject as unknown as InfrastructureCaseContext['subject'] }),
   });
 }

@@ -1,7 +1,6 @@
 import type { MachineProvider } from '@trellis/core';
-import { afterAll, beforeAll, describe } from 'vitest';
-import { registerCases, type SkipMap } from './conformance-cases.js';
-import { type MachineCaseContext, machineCases } from './machine-provider-cases.js';
+import { describeConformance, type SkipMap } from './conformance-cases.js';
+import { machineCases } from './machine-provider-cases.js';
 
 /** The cases of {@link machineProviderConformance}, in the order they run. */
 export const MACHINE_CONFORMANCE_CASES = [
@@ -84,22 +83,17 @@ export interface MachineConformanceOptions<Spec> {
  */
 export function machineProviderConformance<Spec>(options: MachineConformanceOptions<Spec>): void {
   const { listPageSize = 5, concurrentCreates = 20, timeoutMs = 120_000 } = options;
-  // Cases share one subject and compare inventories and listings: they never run concurrently or shuffled.
-  describe(`${options.name}: MachineProvider conformance`, { concurrent: false, shuffle: false }, () => {
-    let subject: MachineConformanceSubject<Spec> | undefined;
-    beforeAll(async () => {
-      subject = await options.setup();
-    }, timeoutMs);
-    afterAll(async () => {
-      await subject?.cleanup?.();
-    }, timeoutMs);
-    const context = (): MachineCaseContext => {
-      if (!subject) throw new Error('setup() did not complete');
-      return { subject: subject as MachineConformanceSubject<unknown>, listPageSize, concurrentCreates };
-    };
-    const bodies = Object.fromEntries(
-      MACHINE_CONFORMANCE_CASES.map((name) => [name, () => machineCases[name](context())]),
-    ) as Record<MachineConformanceCase, () => Promise<void>>;
-    registerCases(MACHINE_CONFORMANCE_CASES, bodies, options.skip, timeoutMs);
+  describeConformance({
+    title: `${options.name}: MachineProvider conformance`,
+    cases: MACHINE_CONFORMANCE_CASES,
+    setup: options.setup,
+    skip: options.skip,
+    timeoutMs,
+    run: (name, subject) =>
+      machineCases[name]({
+        subject: subject as MachineConformanceSubject<unknown>,
+        listPageSize,
+        concurrentCreates,
+      }),
   });
 }
