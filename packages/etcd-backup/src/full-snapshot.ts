@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
-import { pipeline, Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import type { BackupStore, CallOptions, Snapshot, StoredSnapshot } from '@trellis/core';
 import type { Etcd3, ISnapshotResponse } from 'etcd3';
 import { etcdError } from './errors.js';
 import { currentRevision } from './etcd-connection.js';
+import { writeVerifiedSnapshot } from './snapshot-chunks.js';
 
 /** Options of {@link takeFullSnapshot}. */
 export interface FullSnapshotOptions extends CallOptions {
@@ -16,39 +15,6 @@ export interface FullSnapshotOptions extends CallOptions {
   isFinal?: boolean;
   /** gzip level, 1 (fast) to 9. @default 1 */
   compressionLevel?: number;
-}
-
-/** Size of the sha256 etcd appends to the snapshot stream. */
-const ETCD_HASH_SIZE = 32;
-
-/**
- * Yields the snapshot stream's bytes while checking etcd's trailing sha256; errors at the end,
- * before the consumer sees a clean end, when it does not match.
- */
-async function* verifiedSnapshotBytes(stream: AsyncIterable<ISnapshotResponse>): AsyncGenerator<Buffer> {
-  const hash = createHash('sha256');
-  let tail = Buffer.alloc(0);
-  try {
-    for await (const message of stream) {
-      const blob = message.blob;
-      if (!blob?.length) continue;
-      yield blob;
-      if (blob.length >= ETCD_HASH_SIZE) {
-        hash.update(tail);
-        hash.update(blob.subarray(0, blob.length - ETCD_HASH_SIZE));
-        tail = Buffer.from(blob.subarray(blob.length - ETCD_HASH_SIZE));
-      } else {
-        const combined = Buffer.concat([tail, blob]);
-        hash.update(combined.subarray(0, combined.length - ETCD_HASH_SIZE));
-        tail = combined.subarray(combined.length - ETCD_HASH_SIZE);
-      }
-    }
-  } catch (error) {
-    throw etcdError('snapshot', error);
-  }
-  if (tail.length < ETCD_HASH_SIZE || !hash.digest().equals(tail)) {
-    throw etcdError('snapshot', new Error('the snapshot stream ended without a matching sha256'));
-  }
 }
 
 /**
@@ -68,19 +34,22 @@ export async function takeFullSnapshot(options: FullSnapshotOptions): Promise<St
     compressionSuffix: '.gz',
     isFinal: options.isFinal ?? false,
   };
-  let stream: Readable;
+  let stream: AsyncIterable<ISnapshotResponse> & { destroy(): void };
   try {
-    stream = (await client.maintenance.snapshot()) as unknown as Readable;
+    stream = (await client.maintenance.snapshot()) as unknown as typeof stream;
   } catch (error) {
     throw etcdError('snapshot', error);
   }
-  const source = Readable.from(verifiedSnapshotBytes(stream));
   const gzip = createGzip({ level: options.compressionLevel ?? 1, chunkSize: 256 * 1024 });
-  pipeline(source, gzip, () => {});
+  // A failure on etcd's side destroys gzip with the error, which fails the store's save.
+  const writing = writeVerifiedSnapshot(stream, gzip).catch((error: unknown) => {
+    gzip.destroy(error as Error);
+  });
   try {
     return await store.save(snapshot, gzip, options);
   } finally {
     gzip.destroy();
     stream.destroy();
+    await writing;
   }
 }
