@@ -1,24 +1,15 @@
-import { parseSnapshotName, type RetentionPolicy, selectSnapshotsToDelete } from '@trellis/core';
+import { parseSnapshotName, selectSnapshotsToDelete } from '@trellis/core';
 import { type Command, Option } from 'commander';
-import type { CliContext, OpenedProvider } from '../cli-context.js';
-import { parseDuration } from '../duration.js';
-import { parseSection } from '../provider-sections.js';
-import { parseCount, withProgress } from './command-helpers.js';
+import type { CliContext } from '../cli-context.js';
+import {
+  openBackupStore,
+  type RetentionOptions,
+  retentionFrom,
+  withRetentionOptions,
+} from './backup-store-options.js';
+import { withProgress } from './command-helpers.js';
 import { openSnapshotSource, writeSnapshotData } from './snapshot-io.js';
 import { formatSnapshots, type SnapshotOptions, snapshotFromOptions } from './snapshot-options.js';
-
-function openStore({ provider, config }: OpenedProvider) {
-  return provider.backupStore(
-    parseSection(provider.schemas.backupConfig, config.backup, 'backup', config.file),
-  );
-}
-
-interface GcOptions {
-  policy: 'Exponential' | 'LimitBased';
-  maxBackups: string;
-  deltaRetention: string;
-  dryRun?: boolean;
-}
 
 /** Registers `trellis backup save|fetch|list|delete|gc`. */
 export function registerBackupCommands(program: Command, context: CliContext): void {
@@ -40,7 +31,7 @@ export function registerBackupCommands(program: Command, context: CliContext): v
     .action(async (file: string | undefined, options: SnapshotOptions, command: Command) => {
       const snapshot = snapshotFromOptions(options, new Date());
       await context.withProvider(command, async (opened) => {
-        const store = openStore(opened);
+        const store = openBackupStore(opened);
         const source = await openSnapshotSource(context, file);
         const progress = context.progress(command, 'saving snapshot');
         const stored = await withProgress(
@@ -58,7 +49,7 @@ export function registerBackupCommands(program: Command, context: CliContext): v
     .action(async (name: string, file: string | undefined, _options: unknown, command: Command) => {
       const snapshot = parseSnapshotName(name);
       await context.withProvider(command, async (opened) => {
-        const data = await openStore(opened).fetch(snapshot, { signal });
+        const data = await openBackupStore(opened).fetch(snapshot, { signal });
         const bytes = await writeSnapshotData(context, data, file);
         if (bytes === undefined) return;
         const output = { name: snapshot.name, file, bytes };
@@ -71,7 +62,7 @@ export function registerBackupCommands(program: Command, context: CliContext): v
     .description('list complete snapshots, ascending by last revision')
     .action(async (_options: unknown, command: Command) => {
       await context.withProvider(command, async (opened) => {
-        const snapshots = await openStore(opened).list({ signal });
+        const snapshots = await openBackupStore(opened).list({ signal });
         context.print(command, snapshots, () => formatSnapshots(snapshots));
       });
     });
@@ -82,36 +73,20 @@ export function registerBackupCommands(program: Command, context: CliContext): v
     .action(async (names: string[], _options: unknown, command: Command) => {
       const snapshots = names.map((name) => parseSnapshotName(name));
       await context.withProvider(command, async (opened) => {
-        const store = openStore(opened);
+        const store = openBackupStore(opened);
         for (const snapshot of snapshots) await store.delete(snapshot, { signal });
         const deleted = snapshots.map((snapshot) => ({ name: snapshot.name, deleted: true }));
         context.print(command, deleted, () => deleted.map((item) => `deleted ${item.name}\n`).join(''));
       });
     });
 
-  backup
-    .command('gc')
+  withRetentionOptions(backup.command('gc'))
     .description("delete the snapshots a retention policy selects (etcd-backup-restore's rules)")
-    .addOption(
-      new Option('--policy <policy>', 'retention policy')
-        .choices(['Exponential', 'LimitBased'])
-        .default('Exponential'),
-    )
-    .option('--max-backups <n>', 'full snapshots LimitBased keeps', '7')
-    .option('--delta-retention <duration>', 'keep deltas younger than this (0, 30m, 1h, 7d)', '0')
     .option('--dry-run', 'only show what would be deleted')
-    .action(async (options: GcOptions, command: Command) => {
-      const deltaRetentionPeriodMs = parseDuration(options.deltaRetention, '--delta-retention');
-      const policy: RetentionPolicy =
-        options.policy === 'LimitBased'
-          ? {
-              policy: 'LimitBased',
-              maxBackups: parseCount(options.maxBackups, '--max-backups'),
-              deltaRetentionPeriodMs,
-            }
-          : { policy: 'Exponential', deltaRetentionPeriodMs };
+    .action(async (options: RetentionOptions & { dryRun?: boolean }, command: Command) => {
+      const policy = retentionFrom(options);
       await context.withProvider(command, async (opened) => {
-        const store = openStore(opened);
+        const store = openBackupStore(opened);
         const selected = selectSnapshotsToDelete(await store.list({ signal }), policy, new Date());
         const progress = context.progress(command, `deleting ${selected.length} snapshots`);
         await withProgress(progress, async () => {

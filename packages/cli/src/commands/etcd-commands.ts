@@ -1,48 +1,19 @@
-import { invalidArgument, type Logger, type RetentionPolicy, selectSnapshotsToDelete } from '@trellis/core';
+import { invalidArgument, type Logger, selectSnapshotsToDelete } from '@trellis/core';
 import { type Command, Option } from 'commander';
-import type { CliContext, OpenedProvider } from '../cli-context.js';
+import type { CliContext } from '../cli-context.js';
 import { parseDuration } from '../duration.js';
-import { parseSection } from '../provider-sections.js';
+import {
+  openBackupStore,
+  type RetentionOptions,
+  retentionFrom,
+  withRetentionOptions,
+} from './backup-store-options.js';
 import { parseCount, withProgress } from './command-helpers.js';
 import { formatSnapshots } from './snapshot-options.js';
 
 /** etcd support loads on first use, so other commands work even where it cannot load. */
 function etcdBackup() {
   return import('@trellis/etcd-backup');
-}
-
-function openStore({ provider, config }: OpenedProvider) {
-  return provider.backupStore(
-    parseSection(provider.schemas.backupConfig, config.backup, 'backup', config.file),
-  );
-}
-
-interface RetentionOptions {
-  policy: 'Exponential' | 'LimitBased';
-  maxBackups: string;
-  deltaRetention: string;
-}
-
-function retentionFrom(options: RetentionOptions): RetentionPolicy {
-  const deltaRetentionPeriodMs = parseDuration(options.deltaRetention, '--delta-retention');
-  return options.policy === 'LimitBased'
-    ? {
-        policy: 'LimitBased',
-        maxBackups: parseCount(options.maxBackups, '--max-backups'),
-        deltaRetentionPeriodMs,
-      }
-    : { policy: 'Exponential', deltaRetentionPeriodMs };
-}
-
-function withRetentionOptions(command: Command): Command {
-  return command
-    .addOption(
-      new Option('--policy <policy>', 'retention policy')
-        .choices(['Exponential', 'LimitBased'])
-        .default('Exponential'),
-    )
-    .option('--max-backups <n>', 'full snapshots LimitBased keeps', '7')
-    .option('--delta-retention <duration>', 'keep deltas younger than this (0, 30m, 1h)', '0');
 }
 
 function withEndpoints(command: Command): Command {
@@ -96,7 +67,7 @@ export function registerEtcdCommands(program: Command, context: CliContext): voi
       const client = createEtcdClient({ endpoints: endpointsOf(options.endpoints) });
       try {
         await context.withProvider(command, async (opened) => {
-          const snapshotter = new Snapshotter({ client, store: openStore(opened), retention: false });
+          const snapshotter = new Snapshotter({ client, store: openBackupStore(opened), retention: false });
           const progress = context.progress(command, 'taking snapshot');
           const snapshot = await withProgress(progress, () =>
             options.full ? snapshotter.takeFullSnapshot() : snapshotter.takeDeltaSnapshot(),
@@ -137,7 +108,7 @@ export function registerEtcdCommands(program: Command, context: CliContext): voi
           await context.withProvider(command, async (opened) => {
             const snapshotter = new Snapshotter({
               client,
-              store: openStore(opened),
+              store: openBackupStore(opened),
               fullSnapshotSchedule: schedule,
               deltaSnapshotPeriodMs,
               retention,
@@ -198,7 +169,7 @@ export function registerEtcdCommands(program: Command, context: CliContext): voi
           const progress = context.progress(command, 'restoring etcd');
           const result = await withProgress(progress, () =>
             restoreEtcd({
-              store: openStore(opened),
+              store: openBackupStore(opened),
               dataDirectory: context.resolvePath(options.dataDir),
               ...(options.revision === undefined
                 ? {}
@@ -233,7 +204,7 @@ export function registerEtcdCommands(program: Command, context: CliContext): voi
     .description('list the snapshots in the store, ascending by revision')
     .action(async (_options: unknown, command: Command) => {
       await context.withProvider(command, async (opened) => {
-        const snapshots = await openStore(opened).list({ signal });
+        const snapshots = await openBackupStore(opened).list({ signal });
         context.print(command, snapshots, () => formatSnapshots(snapshots));
       });
     });
@@ -244,7 +215,7 @@ export function registerEtcdCommands(program: Command, context: CliContext): voi
     .action(async (options: RetentionOptions & { dryRun?: boolean }, command: Command) => {
       const policy = retentionFrom(options);
       await context.withProvider(command, async (opened) => {
-        const store = openStore(opened);
+        const store = openBackupStore(opened);
         const selected = selectSnapshotsToDelete(await store.list({ signal }), policy, new Date());
         if (!options.dryRun) for (const snapshot of selected) await store.delete(snapshot, { signal });
         const output = { policy, dryRun: options.dryRun === true, deleted: selected };
