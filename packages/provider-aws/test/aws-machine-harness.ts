@@ -4,8 +4,16 @@ import {
   CreateVpcCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
+import type { MachineProvider } from '@trellis/core';
 import type { MachineConformanceSubject } from '@trellis/testkit';
-import { type AwsMachineClass, type AwsProviderSettings, createAwsProvider } from '../src/index.js';
+import { afterAll, beforeAll } from 'vitest';
+import {
+  type AwsMachineClass,
+  type AwsProviderSettings,
+  createAwsMachineProvider,
+  createAwsProvider,
+  createAwsProviderContext,
+} from '../src/index.js';
 import { type Ec2Fake, startEc2Fake } from '../src/testing/index.js';
 
 /** Dummy keys: the fake checks the signature's shape, never the secret. */
@@ -45,16 +53,71 @@ export function liveVms(fake: Ec2Fake, cluster: string, name?: string): number {
     .filter((instance) => name === undefined || instance.tags.Name === name).length;
 }
 
+/** Starts a fake with the network machines launch into; returns it and a valid machine class. */
+export async function startMachineFake(): Promise<{ fake: Ec2Fake; spec: AwsMachineClass }> {
+  const fake = await startEc2Fake({ region: REGION });
+  const client = fakeEc2Client(fake);
+  try {
+    return { fake, spec: await arrangeNetwork(client) };
+  } finally {
+    client.destroy();
+  }
+}
+
+/** The fake of {@link useMachineFake}; read it only inside tests. */
+export interface MachineFake {
+  readonly fake: Ec2Fake;
+  /** A valid machine class on the fake's network. */
+  readonly spec: AwsMachineClass;
+  /** A machine provider on the fake, with its own provider context (closed in afterAll). */
+  machines(settings?: Partial<AwsProviderSettings>): MachineProvider<AwsMachineClass>;
+}
+
+/**
+ * Starts a fake with the network machines launch into in beforeAll, and closes it and every
+ * provider context `machines()` made in afterAll. Call it at the top level of a test file.
+ */
+export function useMachineFake(): MachineFake {
+  let started: { fake: Ec2Fake; spec: AwsMachineClass } | undefined;
+  const contexts: Array<ReturnType<typeof createAwsProviderContext>> = [];
+  beforeAll(async () => {
+    started = await startMachineFake();
+  });
+  afterAll(async () => {
+    for (const context of contexts) context.clients.destroy();
+    await started?.fake.close();
+  });
+  const current = () => {
+    if (!started) throw new Error('the EC2 fake is not started (use it inside a test)');
+    return started;
+  };
+  return {
+    get fake() {
+      return current().fake;
+    },
+    get spec() {
+      return current().spec;
+    },
+    machines(settings = {}) {
+      const context = createAwsProviderContext({
+        region: REGION,
+        endpoint: current().fake.url,
+        credentials: FAKE_CREDENTIALS,
+        ...settings,
+      });
+      contexts.push(context);
+      return createAwsMachineProvider(context);
+    },
+  };
+}
+
 /** Starts a fake and builds the machine conformance subject on it. */
 export async function machineSubject(
   settings: Partial<AwsProviderSettings> = {},
   options: { faults?: (fake: Ec2Fake) => void } = {},
 ): Promise<MachineConformanceSubject<AwsMachineClass> & { fake: Ec2Fake }> {
-  const fake = await startEc2Fake({ region: REGION });
+  const { fake, spec } = await startMachineFake();
   const expectFaults = options.faults !== undefined;
-  const client = fakeEc2Client(fake);
-  const spec = await arrangeNetwork(client);
-  client.destroy();
   options.faults?.(fake);
   const aws = createAwsProvider({
     region: REGION,

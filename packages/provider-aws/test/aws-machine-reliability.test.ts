@@ -1,79 +1,61 @@
 import { TrellisError } from '@trellis/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAwsMachineProvider } from '../src/aws-machine-provider.js';
-import { type AwsMachineClass, createAwsProviderContext } from '../src/index.js';
-import { type Ec2Fake, startEc2Fake } from '../src/testing/index.js';
-import { arrangeNetwork, FAKE_CREDENTIALS, fakeEc2Client, liveVms, REGION } from './aws-machine-harness.js';
+import { describe, expect, it } from 'vitest';
+import { liveVms, REGION, useMachineFake } from './aws-machine-harness.js';
 
-let fake: Ec2Fake;
-let spec: AwsMachineClass;
-const contexts: Array<ReturnType<typeof createAwsProviderContext>> = [];
-
-function provider(settings: Parameters<typeof createAwsProviderContext>[0] | object = {}) {
-  const context = createAwsProviderContext({
-    region: REGION,
-    endpoint: fake.url,
-    credentials: FAKE_CREDENTIALS,
-    ...settings,
-  });
-  contexts.push(context);
-  return createAwsMachineProvider(context);
-}
-
-beforeAll(async () => {
-  fake = await startEc2Fake({ region: REGION });
-  const client = fakeEc2Client(fake);
-  spec = await arrangeNetwork(client);
-  client.destroy();
-});
-
-afterAll(async () => {
-  for (const context of contexts) context.clients.destroy();
-  await fake.close();
-});
+const cloud = useMachineFake();
 
 describe('AWS machines: reliability against the fake', () => {
   it('never makes a duplicate VM when RunInstances responses are lost', async () => {
     // Generous buckets: this test is about idempotency, not pacing.
-    const machines = provider({ rateLimits: { mutating: { capacity: 1000, refillPerSecond: 100 } } });
+    const machines = cloud.machines({ rateLimits: { mutating: { capacity: 1000, refillPerSecond: 100 } } });
     const cluster = 'lost-responses';
-    const removeFault = fake.faults.add({ kind: 'lost-response', actions: ['RunInstances'], rate: 0.25 });
+    const removeFault = cloud.fake.faults.add({
+      kind: 'lost-response',
+      actions: ['RunInstances'],
+      rate: 0.25,
+    });
     try {
       const names = Array.from({ length: 200 }, (_, index) => `worker-${index}`);
-      const created = await Promise.all(names.map((name) => machines.createMachine({ cluster, name, spec })));
+      const created = await Promise.all(
+        names.map((name) => machines.createMachine({ cluster, name, spec: cloud.spec })),
+      );
       expect(new Set(created.map((machine) => machine.providerId)).size).toBe(200);
-      const lost = fake.calls.entries.filter(
+      const lost = cloud.fake.calls.entries.filter(
         (entry) => entry.action === 'RunInstances' && entry.fault === 'lost-response',
       );
       expect(lost.length).toBeGreaterThan(20);
-      expect(liveVms(fake, cluster)).toBe(200);
-      for (const name of names) expect(liveVms(fake, cluster, name)).toBe(1);
+      expect(liveVms(cloud.fake, cluster)).toBe(200);
+      for (const name of names) expect(liveVms(cloud.fake, cluster, name)).toBe(1);
     } finally {
       removeFault();
     }
   });
 
   it('reads 1000 machines concurrently with at most 2 DescribeInstances calls', async () => {
-    const machines = provider({ rateLimits: { mutating: { capacity: 2000, refillPerSecond: 1000 } } });
+    const machines = cloud.machines({ rateLimits: { mutating: { capacity: 2000, refillPerSecond: 1000 } } });
     const cluster = 'batched-reads';
     const names = Array.from({ length: 1000 }, (_, index) => `worker-${index}`);
-    const created = await Promise.all(names.map((name) => machines.createMachine({ cluster, name, spec })));
-    const reader = provider();
-    const before = fake.calls.count('DescribeInstances');
+    const created = await Promise.all(
+      names.map((name) => machines.createMachine({ cluster, name, spec: cloud.spec })),
+    );
+    const reader = cloud.machines();
+    const before = cloud.fake.calls.count('DescribeInstances');
     const read = await Promise.all(created.map((machine) => reader.getMachine(machine)));
-    expect(fake.calls.count('DescribeInstances') - before).toBeLessThanOrEqual(2);
+    expect(cloud.fake.calls.count('DescribeInstances') - before).toBeLessThanOrEqual(2);
     expect(read.map((machine) => machine.providerId)).toEqual(created.map((machine) => machine.providerId));
     expect(read.every((machine) => machine.name.startsWith('worker-'))).toBe(true);
   });
 
   it('answers a batch in which one machine is gone: that one NotFound, the others found', async () => {
-    const machines = provider();
+    const machines = cloud.machines();
     const cluster = 'batch-with-missing';
     const created = await Promise.all(
-      ['worker-0', 'worker-1', 'worker-2'].map((name) => machines.createMachine({ cluster, name, spec })),
+      ['worker-0', 'worker-1', 'worker-2'].map((name) =>
+        machines.createMachine({ cluster, name, spec: cloud.spec }),
+      ),
     );
     const ghost = { cluster, name: 'ghost', providerId: `aws:///${REGION}a/i-0123456789abcdef0` };
-    const before = fake.calls.count('DescribeInstances');
+    const before = cloud.fake.calls.count('DescribeInstances');
     const results = await Promise.allSettled([...created, ghost].map((ref) => machines.getMachine(ref)));
     expect(results.slice(0, 3).map((result) => result.status)).toEqual([
       'fulfilled',
@@ -82,21 +64,21 @@ describe('AWS machines: reliability against the fake', () => {
     ]);
     const missing = results[3] as PromiseRejectedResult;
     expect(TrellisError.hasCode(missing.reason, 'NotFound')).toBe(true);
-    expect(fake.calls.count('DescribeInstances') - before).toBeLessThanOrEqual(2);
+    expect(cloud.fake.calls.count('DescribeInstances') - before).toBeLessThanOrEqual(2);
   });
 
   it('re-creates a deleted machine as a new VM each time although its earlier client tokens are used', async () => {
-    const machines = provider();
+    const machines = cloud.machines();
     const cluster = 'recreate';
     const seen = new Set<string>();
     for (let life = 0; life < 4; life++) {
-      const machine = await machines.createMachine({ cluster, name: 'worker-0', spec });
+      const machine = await machines.createMachine({ cluster, name: 'worker-0', spec: cloud.spec });
       expect(machine.phase === 'Pending' || machine.phase === 'Running').toBe(true);
       expect(seen.has(machine.providerId)).toBe(false);
       seen.add(machine.providerId);
-      expect(liveVms(fake, cluster, 'worker-0')).toBe(1);
+      expect(liveVms(cloud.fake, cluster, 'worker-0')).toBe(1);
       await machines.deleteMachine(machine);
     }
-    expect(liveVms(fake, cluster)).toBe(0);
+    expect(liveVms(cloud.fake, cluster)).toBe(0);
   });
 });

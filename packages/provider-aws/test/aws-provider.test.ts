@@ -1,23 +1,10 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { loadProvider, registeredProviders, TrellisError } from '@trellis/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AwsMachineClass, createAwsProvider, providerDefinition } from '../src/index.js';
-import { type Ec2Fake, startEc2Fake } from '../src/testing/index.js';
-import { arrangeNetwork, FAKE_CREDENTIALS, fakeEc2Client, REGION } from './aws-machine-harness.js';
+import { describe, expect, it } from 'vitest';
+import { createAwsProvider, providerDefinition } from '../src/index.js';
+import { FAKE_CREDENTIALS, REGION, useMachineFake } from './aws-machine-harness.js';
 
-let fake: Ec2Fake;
-let spec: AwsMachineClass;
-
-beforeAll(async () => {
-  fake = await startEc2Fake({ region: REGION });
-  const client = fakeEc2Client(fake);
-  spec = await arrangeNetwork(client);
-  client.destroy();
-});
-
-afterAll(async () => {
-  await fake.close();
-});
+const cloud = useMachineFake();
 
 describe('createAwsProvider', () => {
   it('rejects invalid settings with every problem, never echoing credentials', () => {
@@ -43,14 +30,14 @@ describe('createAwsProvider', () => {
     let resolved = 0;
     const provider = createAwsProvider({
       region: REGION,
-      endpoint: fake.url,
+      endpoint: cloud.fake.url,
       credentials: async () => {
         resolved++;
         return FAKE_CREDENTIALS;
       },
     });
     expect(provider.provider).toBe('aws');
-    expect(provider.schemas.machineClass.validate(spec).success).toBe(true);
+    expect(provider.schemas.machineClass.validate(cloud.spec).success).toBe(true);
     expect(resolved).toBe(0);
     await expect(provider.machines.getMachine({ cluster: 'lazy', name: 'worker-0' })).rejects.toMatchObject({
       code: 'NotFound',
@@ -60,7 +47,7 @@ describe('createAwsProvider', () => {
   });
 
   it('uses a prebuilt EC2 client as it is (the seam for tests)', async () => {
-    const client = new EC2Client({ endpoint: fake.url, region: REGION, credentials: FAKE_CREDENTIALS });
+    const client = new EC2Client({ endpoint: cloud.fake.url, region: REGION, credentials: FAKE_CREDENTIALS });
     let sent = 0;
     client.middlewareStack.add(
       (next) => async (args) => {
@@ -70,7 +57,11 @@ describe('createAwsProvider', () => {
       { step: 'initialize', name: 'countCalls' },
     );
     const provider = createAwsProvider({ region: REGION, clients: { ec2: client } });
-    const machine = await provider.machines.createMachine({ cluster: 'seam', name: 'worker-0', spec });
+    const machine = await provider.machines.createMachine({
+      cluster: 'seam',
+      name: 'worker-0',
+      spec: cloud.spec,
+    });
     expect(sent).toBeGreaterThan(0);
     await provider.machines.deleteMachine(machine);
     await provider.close();
@@ -85,22 +76,27 @@ describe('createAwsProvider', () => {
     const provider = createAwsProvider({
       region: REGION,
       credentials: FAKE_CREDENTIALS,
-      endpoints: { ec2: fake.url },
+      endpoints: { ec2: cloud.fake.url },
     });
-    const before = fake.calls.count();
+    const before = cloud.fake.calls.count();
     const error = await provider.machines
-      .createMachine({ cluster: 'limits', name: 'worker-0', spec, userData: 'x'.repeat(16 * 1024 + 1) })
+      .createMachine({
+        cluster: 'limits',
+        name: 'worker-0',
+        spec: cloud.spec,
+        userData: 'x'.repeat(16 * 1024 + 1),
+      })
       .catch((caught: unknown) => caught);
     expect(TrellisError.hasCode(error, 'InvalidArgument')).toBe(true);
     expect((error as TrellisError).issues.map((issue) => issue.path)).toEqual(['userData']);
-    expect(fake.calls.count()).toBe(before);
+    expect(cloud.fake.calls.count()).toBe(before);
     const machine = await provider.machines.createMachine({
       cluster: 'limits',
       name: 'worker-0',
-      spec,
+      spec: cloud.spec,
       userData: '#!/bin/sh',
     });
-    expect(fake.state.instance(machine.providerId.split('/').at(-1)!)?.userDataText).toBe('#!/bin/sh');
+    expect(cloud.fake.state.instance(machine.providerId.split('/').at(-1)!)?.userDataText).toBe('#!/bin/sh');
     await provider.machines.deleteMachine(machine);
     await provider.close();
   });
@@ -109,7 +105,11 @@ describe('createAwsProvider', () => {
     expect(providerDefinition.type).toBe('aws');
     const definition = await loadProvider('aws', async () => ({ providerDefinition }));
     expect(registeredProviders()).toContain('aws');
-    const provider = definition.create({ region: REGION, credentials: FAKE_CREDENTIALS, endpoint: fake.url });
+    const provider = definition.create({
+      region: REGION,
+      credentials: FAKE_CREDENTIALS,
+      endpoint: cloud.fake.url,
+    });
     expect(provider.provider).toBe('aws');
     expect(Object.keys(provider.schemas.machineClass.toJsonSchema())).toContain('properties');
     await provider.close?.();
