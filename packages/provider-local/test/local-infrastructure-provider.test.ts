@@ -1,9 +1,9 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { type InfrastructureState, TrellisError } from '@trellis/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalInfrastructureConfig, LocalProvider } from '../src/index.js';
-import { rejectionOf, temporaryProvider } from './local-test-helpers.js';
+import { describe, expect, it } from 'vitest';
+import type { LocalInfrastructureConfig } from '../src/index.js';
+import { rejectionOf, useTemporaryProvider } from './local-test-helpers.js';
 
 const config: LocalInfrastructureConfig = {
   networks: {
@@ -16,17 +16,11 @@ const config: LocalInfrastructureConfig = {
 };
 
 describe('local infrastructure', () => {
-  let provider: LocalProvider;
-  let stateDirectory: string;
-  let cleanup: () => Promise<void>;
-  beforeAll(async () => {
-    ({ provider, stateDirectory, cleanup } = await temporaryProvider());
-  });
-  afterAll(() => cleanup());
+  const local = useTemporaryProvider();
 
   it('reports every config problem with its field path, as a cloud would', async () => {
     const error = await rejectionOf(
-      provider.infrastructure.reconcile({
+      local.provider.infrastructure.reconcile({
         cluster: 'bad',
         region: 'local',
         config: {
@@ -52,12 +46,12 @@ describe('local infrastructure', () => {
       'networks.zones[1].workers',
       'networks.zones[2].workers',
     ]);
-    expect(await provider.inventory()).toEqual([]);
+    expect(await local.provider.inventory()).toEqual([]);
   });
 
   it('creates network, subnets per zone and purpose, then a security group, reporting state after each', async () => {
     const reported: string[][] = [];
-    const { status, state } = await provider.infrastructure.reconcile(
+    const { status, state } = await local.provider.infrastructure.reconcile(
       { cluster: 'steps', region: 'local', config },
       { onState: (next) => void reported.push([...next.completedSteps]) },
     );
@@ -76,7 +70,7 @@ describe('local infrastructure', () => {
       },
       { zone: 'zone-b', nodes: state.resources['subnet/zone-b/nodes']?.id },
     ]);
-    const inventory = await provider.inventory();
+    const inventory = await local.provider.inventory();
     expect(inventory.map((resource) => resource.kind).sort()).toEqual(
       ['network', 'security-group', 'subnet', 'subnet', 'subnet'].sort(),
     );
@@ -86,17 +80,17 @@ describe('local infrastructure', () => {
 
     // Dropping a zone removes its subnet and nothing else.
     const smaller = { networks: { ...config.networks, zones: config.networks.zones.slice(0, 1) } };
-    const shrunk = await provider.infrastructure.reconcile({
+    const shrunk = await local.provider.infrastructure.reconcile({
       cluster: 'steps',
       region: 'local',
       config: smaller,
       state,
     });
     expect(shrunk.status.subnets.map((subnet) => subnet.zone)).toEqual(['zone-a']);
-    expect((await provider.inventory()).length).toBe(4);
+    expect((await local.provider.inventory()).length).toBe(4);
 
     const deleted: string[][] = [];
-    await provider.infrastructure.delete(
+    await local.provider.infrastructure.delete(
       { cluster: 'steps', region: 'local', config: smaller, state: shrunk.state },
       { onState: (next) => void deleted.push([...next.completedSteps]) },
     );
@@ -106,19 +100,23 @@ describe('local infrastructure', () => {
       'network',
       undefined,
     ]);
-    expect(await provider.inventory()).toEqual([]);
+    expect(await local.provider.inventory()).toEqual([]);
   });
 
   it('refuses to change the network CIDR of an existing network', async () => {
-    const { state } = await provider.infrastructure.reconcile({ cluster: 'cidr', region: 'local', config });
+    const { state } = await local.provider.infrastructure.reconcile({
+      cluster: 'cidr',
+      region: 'local',
+      config,
+    });
     const changed = { networks: { ...config.networks, cidr: '10.0.0.0/8' } };
     await expect(
-      provider.infrastructure.reconcile({ cluster: 'cidr', region: 'local', config: changed, state }),
+      local.provider.infrastructure.reconcile({ cluster: 'cidr', region: 'local', config: changed, state }),
     ).rejects.toMatchObject({
       code: 'InvalidArgument',
       issues: [expect.objectContaining({ path: 'networks.cidr' })],
     });
-    await provider.infrastructure.delete({ cluster: 'cidr', region: 'local', config, state });
+    await local.provider.infrastructure.delete({ cluster: 'cidr', region: 'local', config, state });
   });
 
   it('rejects state written by another provider, naming the field', async () => {
@@ -129,7 +127,7 @@ describe('local infrastructure', () => {
       completedSteps: [],
     } as InfrastructureState;
     await expect(
-      provider.infrastructure.delete({ cluster: 'foreign', region: 'local', config, state }),
+      local.provider.infrastructure.delete({ cluster: 'foreign', region: 'local', config, state }),
     ).rejects.toMatchObject({
       code: 'InvalidArgument',
       issues: [expect.objectContaining({ path: 'state.provider' })],
@@ -137,26 +135,26 @@ describe('local infrastructure', () => {
   });
 
   it('reports a corrupt resource file with its path and leaves it untouched', async () => {
-    const { state } = await provider.infrastructure.reconcile({
+    const { state } = await local.provider.infrastructure.reconcile({
       cluster: 'corrupt',
       region: 'local',
       config,
     });
     const file = path.join(
-      stateDirectory,
+      local.stateDirectory,
       'infrastructure',
       'resources',
       `${state.resources.network?.id}.json`,
     );
     await fs.writeFile(file, 'not json');
     const error = await rejectionOf(
-      provider.infrastructure.reconcile({ cluster: 'corrupt', region: 'local', config, state }),
+      local.provider.infrastructure.reconcile({ cluster: 'corrupt', region: 'local', config, state }),
     );
     expect(error).toMatchObject({ code: 'Internal' });
     expect(error.message).toContain(file);
     expect(await fs.readFile(file, 'utf8')).toBe('not json');
     await fs.rm(file);
-    await provider.infrastructure.delete({ cluster: 'corrupt', region: 'local', config, state });
-    expect(await provider.inventory()).toEqual([]);
+    await local.provider.infrastructure.delete({ cluster: 'corrupt', region: 'local', config, state });
+    expect(await local.provider.inventory()).toEqual([]);
   });
 });

@@ -1,21 +1,14 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalProvider } from '../src/index.js';
-import { countMachineProcessGroups, temporaryProvider } from './local-test-helpers.js';
+import { describe, expect, it } from 'vitest';
+import { countMachineProcessGroups, useTemporaryProvider } from './local-test-helpers.js';
 
 const run = promisify(execFile);
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
 describe('local machines across processes', () => {
-  let provider: LocalProvider;
-  let stateDirectory: string;
-  let cleanup: () => Promise<void>;
-  beforeAll(async () => {
-    ({ provider, stateDirectory, cleanup } = await temporaryProvider());
-  });
-  afterAll(() => cleanup());
+  const local = useTemporaryProvider();
 
   it('gives one machine when separate Node processes create the same machine at once', async () => {
     const startAt = String(Date.now() + 2500);
@@ -27,7 +20,7 @@ describe('local machines across processes', () => {
             '--import',
             fixture('typescript-source-hooks.mjs'),
             fixture('create-machine-process.ts'),
-            stateDirectory,
+            local.stateDirectory,
             'race',
             'worker-0',
             startAt,
@@ -40,9 +33,9 @@ describe('local machines across processes', () => {
     expect(new Set(machines.map((machine) => machine.providerId)).size).toBe(1);
     expect(machines.every((machine) => machine.phase === 'Running')).toBe(true);
     expect(await countMachineProcessGroups('race', 'worker-0')).toBe(1);
-    const fromHere = await provider.machines.getMachine({ cluster: 'race', name: 'worker-0' });
+    const fromHere = await local.provider.machines.getMachine({ cluster: 'race', name: 'worker-0' });
     expect(fromHere.providerId).toBe(machines[0]?.providerId);
-    await provider.machines.deleteMachine({ cluster: 'race', name: 'worker-0' });
+    await local.provider.machines.deleteMachine({ cluster: 'race', name: 'worker-0' });
     expect(await countMachineProcessGroups('race', 'worker-0')).toBe(0);
   });
 });

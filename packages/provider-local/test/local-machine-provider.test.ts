@@ -2,31 +2,24 @@ import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { TrellisError } from '@trellis/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalProvider } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
 import {
   countMachineProcessGroups,
   isProcessAlive,
-  temporaryProvider,
+  useTemporaryProvider,
   waitFor,
 } from './local-test-helpers.js';
 
 describe('local machines', () => {
-  let provider: LocalProvider;
-  let stateDirectory: string;
-  let cleanup: () => Promise<void>;
-  beforeAll(async () => {
-    ({ provider, stateDirectory, cleanup } = await temporaryProvider({ gracePeriodMs: 500 }));
-  });
-  afterAll(() => cleanup());
+  const local = useTemporaryProvider({ gracePeriodMs: 500 });
 
   const machineJson = (cluster: string, name: string) =>
-    path.join(stateDirectory, 'machines', cluster, name, 'machine.json');
+    path.join(local.stateDirectory, 'machines', cluster, name, 'machine.json');
   const pidOf = async (cluster: string, name: string) =>
     JSON.parse(await fs.readFile(machineJson(cluster, name), 'utf8')).pid as number;
 
   it('runs the user data with its environment in its own directory and logs its output', async () => {
-    const machine = await provider.machines.createMachine({
+    const machine = await local.provider.machines.createMachine({
       cluster: 'env',
       name: 'm0',
       spec: { environment: { GREETING: 'hello' } },
@@ -35,82 +28,91 @@ describe('local machines', () => {
     expect(machine.phase).toBe('Running');
     expect(machine.providerId).toMatch(/^local:\/\/\/env\/m-[0-9a-f]+$/);
     expect(machine.addresses).toContainEqual({ type: 'InternalIP', address: '127.0.0.1' });
-    const log = path.join(stateDirectory, 'machines', 'env', 'm0', 'machine.log');
+    const log = path.join(local.stateDirectory, 'machines', 'env', 'm0', 'machine.log');
     await waitFor(async () => (await fs.readFile(log, 'utf8')).includes('hello'));
     expect(await fs.readFile(log, 'utf8')).toBe(
-      `hello m0 env ${path.join(stateDirectory, 'machines', 'env', 'm0', 'work')}\n`,
+      `hello m0 env ${path.join(local.stateDirectory, 'machines', 'env', 'm0', 'work')}\n`,
     );
-    await provider.machines.deleteMachine({ cluster: 'env', name: 'm0' });
+    await local.provider.machines.deleteMachine({ cluster: 'env', name: 'm0' });
   });
 
   it('reports Terminated once the user data has exited, until deleted', async () => {
-    await provider.machines.createMachine({ cluster: 'exit', name: 'm0', spec: {}, userData: 'exit 0' });
+    await local.provider.machines.createMachine({
+      cluster: 'exit',
+      name: 'm0',
+      spec: {},
+      userData: 'exit 0',
+    });
     const ref = { cluster: 'exit', name: 'm0' };
-    expect(await waitFor(async () => (await provider.machines.getMachine(ref)).phase === 'Terminated')).toBe(
-      true,
-    );
+    expect(
+      await waitFor(async () => (await local.provider.machines.getMachine(ref)).phase === 'Terminated'),
+    ).toBe(true);
     const listed = [];
-    for await (const machine of provider.machines.listMachines({
+    for await (const machine of local.provider.machines.listMachines({
       cluster: 'exit',
       includeTerminated: true,
     })) {
       listed.push(machine.name);
     }
     expect(listed).toEqual(['m0']);
-    await provider.machines.deleteMachine(ref);
-    await expect(provider.machines.getMachine(ref)).rejects.toMatchObject({ code: 'NotFound' });
+    await local.provider.machines.deleteMachine(ref);
+    await expect(local.provider.machines.getMachine(ref)).rejects.toMatchObject({ code: 'NotFound' });
   });
 
   it('kills the whole process group on delete, children included', async () => {
-    await provider.machines.createMachine({
+    await local.provider.machines.createMachine({
       cluster: 'group',
       name: 'm0',
       spec: {},
       // The child ignores nothing but runs in the background, after the shell itself.
       userData: 'sleep 300 & echo $! > child.pid; wait',
     });
-    const childPidFile = path.join(stateDirectory, 'machines', 'group', 'm0', 'work', 'child.pid');
+    const childPidFile = path.join(local.stateDirectory, 'machines', 'group', 'm0', 'work', 'child.pid');
     await waitFor(async () => (await fs.readFile(childPidFile, 'utf8').catch(() => '')).trim() !== '');
     const child = Number(await fs.readFile(childPidFile, 'utf8'));
     const leader = await pidOf('group', 'm0');
     expect(await isProcessAlive(child)).toBe(true);
-    await provider.machines.deleteMachine({ cluster: 'group', name: 'm0' });
+    await local.provider.machines.deleteMachine({ cluster: 'group', name: 'm0' });
     expect(await isProcessAlive(child)).toBe(false);
     expect(await isProcessAlive(leader)).toBe(false);
-    await expect(fs.access(path.join(stateDirectory, 'machines', 'group', 'm0'))).rejects.toThrow();
+    await expect(fs.access(path.join(local.stateDirectory, 'machines', 'group', 'm0'))).rejects.toThrow();
   });
 
   it('stays Running while a background child of the user data lives after the shell has exited', async () => {
     const ref = { cluster: 'daemon', name: 'm0' };
-    await provider.machines.createMachine({ ...ref, spec: {}, userData: 'sleep 300 & echo $! > child.pid' });
-    const childPidFile = path.join(stateDirectory, 'machines', 'daemon', 'm0', 'work', 'child.pid');
+    await local.provider.machines.createMachine({
+      ...ref,
+      spec: {},
+      userData: 'sleep 300 & echo $! > child.pid',
+    });
+    const childPidFile = path.join(local.stateDirectory, 'machines', 'daemon', 'm0', 'work', 'child.pid');
     await waitFor(async () => (await fs.readFile(childPidFile, 'utf8').catch(() => '')).trim() !== '');
     const child = Number(await fs.readFile(childPidFile, 'utf8'));
     const leader = await pidOf('daemon', 'm0');
     expect(await waitFor(async () => !(await isProcessAlive(leader)))).toBe(true);
     expect(await isProcessAlive(child)).toBe(true);
-    expect((await provider.machines.getMachine(ref)).phase).toBe('Running');
-    await provider.machines.deleteMachine(ref);
+    expect((await local.provider.machines.getMachine(ref)).phase).toBe('Running');
+    await local.provider.machines.deleteMachine(ref);
     expect(await isProcessAlive(child)).toBe(false);
     expect(await countMachineProcessGroups('daemon')).toBe(0);
   });
 
   it('sends SIGKILL after the grace period to a group that ignores SIGTERM', async () => {
-    await provider.machines.createMachine({
+    await local.provider.machines.createMachine({
       cluster: 'stubborn',
       name: 'm0',
       spec: {},
       userData: "trap '' TERM; echo ready; while :; do sleep 1; done",
     });
-    const log = path.join(stateDirectory, 'machines', 'stubborn', 'm0', 'machine.log');
+    const log = path.join(local.stateDirectory, 'machines', 'stubborn', 'm0', 'machine.log');
     await waitFor(async () => (await fs.readFile(log, 'utf8')).includes('ready'));
     const leader = await pidOf('stubborn', 'm0');
-    await provider.machines.deleteMachine({ cluster: 'stubborn', name: 'm0' });
+    await local.provider.machines.deleteMachine({ cluster: 'stubborn', name: 'm0' });
     expect(await isProcessAlive(leader)).toBe(false);
   });
 
   it('guards against PID reuse: a recorded pid now owned by another process is Terminated and never signalled', async () => {
-    await provider.machines.createMachine({
+    await local.provider.machines.createMachine({
       cluster: 'reuse',
       name: 'm0',
       spec: {},
@@ -118,14 +120,19 @@ describe('local machines', () => {
     });
     const file = machineJson('reuse', 'm0');
     const record = JSON.parse(await fs.readFile(file, 'utf8'));
-    await provider.machines.deleteMachine({ cluster: 'reuse', name: 'm0' });
+    await local.provider.machines.deleteMachine({ cluster: 'reuse', name: 'm0' });
     // Pretend the machine's pid was reused by this test runner itself (alive, other start time).
-    await provider.machines.createMachine({ cluster: 'reuse', name: 'm1', spec: {}, userData: 'exit 0' });
+    await local.provider.machines.createMachine({
+      cluster: 'reuse',
+      name: 'm1',
+      spec: {},
+      userData: 'exit 0',
+    });
     const reused = { ...record, name: 'm1', pid: process.pid };
     await fs.writeFile(machineJson('reuse', 'm1'), JSON.stringify(reused));
-    const machine = await provider.machines.getMachine({ cluster: 'reuse', name: 'm1' });
+    const machine = await local.provider.machines.getMachine({ cluster: 'reuse', name: 'm1' });
     expect(machine.phase).toBe('Terminated');
-    await provider.machines.deleteMachine({ cluster: 'reuse', name: 'm1' });
+    await local.provider.machines.deleteMachine({ cluster: 'reuse', name: 'm1' });
     expect(await isProcessAlive(process.pid)).toBe(true);
   });
 
@@ -151,12 +158,12 @@ describe('local machines', () => {
     });
     orphan.unref();
     await waitFor(async () => (await countMachineProcessGroups(ref.cluster, ref.name)) === 1);
-    expect((await provider.machines.getMachine(ref)).phase).toBe('Pending');
-    const machine = await provider.machines.createMachine({ ...ref, spec: {} });
+    expect((await local.provider.machines.getMachine(ref)).phase).toBe('Pending');
+    const machine = await local.provider.machines.createMachine({ ...ref, spec: {} });
     expect(machine.phase).toBe('Running');
     expect(await isProcessAlive(orphan.pid as number)).toBe(false);
     expect(await countMachineProcessGroups(ref.cluster, ref.name)).toBe(1);
-    await provider.machines.deleteMachine(ref);
+    await local.provider.machines.deleteMachine(ref);
     expect(await countMachineProcessGroups(ref.cluster, ref.name)).toBe(0);
   });
 
@@ -166,9 +173,9 @@ describe('local machines', () => {
     await fs.writeFile(file, '{"version": "v1", "pid": ');
     const ref = { cluster: 'corrupt', name: 'm0' };
     for (const call of [
-      () => provider.machines.getMachine(ref),
-      () => provider.machines.createMachine({ ...ref, spec: {} }),
-      () => provider.machines.deleteMachine(ref),
+      () => local.provider.machines.getMachine(ref),
+      () => local.provider.machines.createMachine({ ...ref, spec: {} }),
+      () => local.provider.machines.deleteMachine(ref),
     ]) {
       const error = await call().catch((caught: unknown) => caught);
       expect(TrellisError.hasCode(error, 'Internal')).toBe(true);
@@ -176,12 +183,12 @@ describe('local machines', () => {
       expect((error as Error).message).toContain('not valid JSON');
     }
     await fs.writeFile(file, '{"version": "v2"}');
-    await expect(provider.machines.getMachine(ref)).rejects.toThrow(/unexpected content/);
+    await expect(local.provider.machines.getMachine(ref)).rejects.toThrow(/unexpected content/);
     expect(await fs.readFile(file, 'utf8')).toBe('{"version": "v2"}');
   });
 
   it('reports every invalid field with its path before anything is created', async () => {
-    const error = await provider.machines
+    const error = await local.provider.machines
       .createMachine({
         cluster: 'Bad_Cluster',
         name: 'x'.repeat(64),
@@ -192,6 +199,6 @@ describe('local machines', () => {
     expect((error as TrellisError).issues.map((issue) => issue.path).sort()).toEqual(
       ['cluster', 'name', 'spec', 'spec.environment.1X'].sort(),
     );
-    await expect(fs.access(path.join(stateDirectory, 'machines', 'Bad_Cluster'))).rejects.toThrow();
+    await expect(fs.access(path.join(local.stateDirectory, 'machines', 'Bad_Cluster'))).rejects.toThrow();
   });
 });

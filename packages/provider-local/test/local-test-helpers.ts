@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TrellisError } from '@trellis/core';
+import { afterAll, beforeAll } from 'vitest';
 import { createLocalProvider, type LocalProvider, type LocalProviderSettings } from '../src/index.js';
 
 /** A provider over a fresh temp state directory, and a cleanup that kills and removes everything. */
@@ -16,6 +17,38 @@ export async function temporaryProvider(
     cleanup: async () => {
       await killEverythingUnder(stateDirectory);
       await fs.rm(stateDirectory, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The provider of {@link useTemporaryProvider}; read it only inside tests. */
+export interface TemporaryProvider {
+  readonly provider: LocalProvider;
+  readonly stateDirectory: string;
+}
+
+/**
+ * A {@link temporaryProvider} made in beforeAll and cleaned up in afterAll of the enclosing
+ * describe block (or file).
+ */
+export function useTemporaryProvider(
+  settings: Omit<LocalProviderSettings, 'stateDirectory'> = {},
+): TemporaryProvider {
+  let made: Awaited<ReturnType<typeof temporaryProvider>> | undefined;
+  beforeAll(async () => {
+    made = await temporaryProvider(settings);
+  });
+  afterAll(() => made?.cleanup());
+  const current = () => {
+    if (!made) throw new Error('the temporary provider is not made yet (use it inside a test)');
+    return made;
+  };
+  return {
+    get provider() {
+      return current().provider;
+    },
+    get stateDirectory() {
+      return current().stateDirectory;
     },
   };
 }
