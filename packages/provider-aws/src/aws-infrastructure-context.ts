@@ -1,10 +1,10 @@
 import type { EC2Client, Tag } from '@aws-sdk/client-ec2';
 import type { IAMClient } from '@aws-sdk/client-iam';
-import type { Logger } from '@trellis/core';
+import { type Logger, TrellisError } from '@trellis/core';
 import type { AwsApi } from './aws-api.js';
 import { awsErrorCode } from './aws-errors.js';
 import type { AwsInfrastructureConfig } from './aws-infrastructure-config.js';
-import type { StepRetryOptions } from './aws-infrastructure-graph.js';
+import { type StepRetryOptions, withRetry } from './aws-infrastructure-graph.js';
 import type { InfrastructureStateBook } from './aws-infrastructure-state.js';
 
 /** Timings of the infrastructure provider; the defaults suit real AWS, tests shrink them. */
@@ -49,9 +49,10 @@ export interface InfrastructureContext {
 }
 
 /**
- * Calls that are not safe to repeat blindly: after a lost response a second attempt would make a
- * duplicate (or fail with `AlreadyExists`). They get one attempt; the step as a whole is retried,
- * and a step looks its resource up (by id, then by tags) before creating it again.
+ * Calls that are not safe to repeat blindly: after a lost response (or a 5xx, which may come after
+ * the action ran) a second attempt would make a duplicate (or fail with `AlreadyExists`). They are
+ * repeated only when throttled; otherwise the step as a whole is retried, and a step looks its
+ * resource up (by id, then by tags) before creating it again.
  */
 const NOT_REPEATABLE = new Set([
   'CreateVpc',
@@ -88,11 +89,19 @@ export function call<T>(
   const [service, name] = action.startsWith('iam:')
     ? (['iam', action.slice(4)] as const)
     : (['ec2', action] as const);
-  return context.api.call(service, name, () => send(), {
+  if (!NOT_REPEATABLE.has(action)) {
+    return context.api.call(service, name, () => send(), { operation, signal: context.signal, retry: true });
+  }
+  // EC2 and IAM reject a throttled request before acting on it, so repeating one cannot make a
+  // duplicate. Without this, every throttled create cost a whole step attempt, and a busy account
+  // (or the fake's 10% throttling) spent a step's attempts and failed the reconcile.
+  return withRetry(
+    () => context.api.call(service, name, () => send(), { operation, signal: context.signal, retry: false }),
+    context.timing.stepRetry,
+    context.signal,
     operation,
-    signal: context.signal,
-    retry: !NOT_REPEATABLE.has(action),
-  });
+    (error) => TrellisError.hasCode(error, 'Throttled'),
+  );
 }
 
 /** True when the error (SDK or mapped) carries one of the AWS error codes. */

@@ -165,6 +165,55 @@ describe('AWS infrastructure reliability (against the fake)', () => {
       for (const remove of removers) remove();
     }
   });
+  it('rides out throttling of the create calls it never repeats blindly (a throttled request never ran)', async () => {
+    const single = managedConfig(1);
+    const baseline = (await harness.inventory()).sort();
+    const reference = await harness.provider.reconcile({
+      cluster: 'reliability-throttled-reference',
+      region: REGION,
+      config: single,
+    });
+    const cleanCount = (await harness.inventory()).length - baseline.length;
+    await harness.provider.delete({
+      cluster: 'reliability-throttled-reference',
+      region: REGION,
+      config: single,
+      state: reference.state,
+    });
+
+    // More throttles in a row than a step has attempts: each used to cost a whole step attempt.
+    const times = 8;
+    const actions = [
+      'CreateVpc',
+      'CreateDhcpOptions',
+      'CreateInternetGateway',
+      'AttachInternetGateway',
+      'AllocateAddress',
+      'CreateNatGateway',
+      'CreateVpcEndpoint',
+      'CreateSecurityGroup',
+      'ImportKeyPair',
+      'CreateRole',
+      'CreateInstanceProfile',
+      'AddRoleToInstanceProfile',
+    ];
+    const removers = actions.map((action) =>
+      harness.fake.faults.add({ kind: 'throttle', actions: [action], times }),
+    );
+    const throttledBefore = harness.fake.calls.entries.filter((entry) => entry.fault === 'throttle').length;
+    try {
+      const cluster = 'reliability-throttled';
+      const { state } = await harness.provider.reconcile({ cluster, region: REGION, config: single });
+      const throttled =
+        harness.fake.calls.entries.filter((entry) => entry.fault === 'throttle').length - throttledBefore;
+      expect(throttled).toBe(actions.length * times);
+      expect((await harness.inventory()).length - baseline.length).toBe(cleanCount);
+      await harness.provider.delete({ cluster, region: REGION, config: single, state });
+      expect((await harness.inventory()).sort()).toEqual(baseline);
+    } finally {
+      for (const remove of removers) remove();
+    }
+  });
   it('a delete also removes what the cluster owns but the state never recorded (the process died before saving)', async () => {
     const cluster = 'reliability-unsaved';
     const baseline = (await harness.inventory()).sort();
