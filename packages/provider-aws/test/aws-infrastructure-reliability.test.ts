@@ -92,17 +92,29 @@ describe('AWS infrastructure reliability (against the fake)', () => {
       const cluster = 'reliability-pending-nat';
       const baseline = (await harness.inventory()).sort();
       let persisted: InfrastructureState | undefined;
+      // The deadline passes once a NAT gateway of the cluster exists (pending): a fixed wall-clock
+      // deadline raced the steps before it on a loaded machine and sometimes came first.
+      const deadline = new AbortController();
+      const natGatewayName = `${cluster}-natgw-z0`;
+      const watch = setInterval(() => {
+        const pending = harness.fake.state
+          .natGateways()
+          .some((gateway) => gateway.tags.Name === natGatewayName && gateway.state === 'pending');
+        if (pending) deadline.abort(new DOMException('the deadline passed', 'TimeoutError'));
+      }, 2);
       const error = await harness.provider
         .reconcile(
           { cluster, region: REGION, config },
           {
-            deadline: new Date(Date.now() + 1_000),
+            signal: deadline.signal,
             onState: (state) => {
               persisted = structuredClone(state);
             },
           },
         )
-        .catch((caught: unknown) => caught);
+        .catch((caught: unknown) => caught)
+        .finally(() => clearInterval(watch));
+      expect(deadline.signal.aborted).toBe(true);
       expect(TrellisError.hasCode(error, 'DeadlineExceeded')).toBe(true);
       expect(
         Object.values(persisted?.resources ?? {}).some((resource) => resource.kind === 'nat-gateway'),
