@@ -120,7 +120,9 @@ try {
 
   const mbps = (bytes: number, time: number) => `${(bytes / MIB / time).toFixed(1)} MiB/s`;
   const gzBytes = (await stat(`${baselineFile}.gz`)).size;
-  const storedFiles = await readdir(join(work, 'bucket', 'bench', 'v2'));
+  const storedFiles = (await readdir(join(work, 'bucket', 'bench', 'v2'))).filter((name) =>
+    name.endsWith('.gz'),
+  );
   console.log(
     `\ndatabase ${(databaseBytes / MIB).toFixed(1)} MiB, gzip -1 ${(gzBytes / MIB).toFixed(1)} MiB, stored ${storedFiles.length} snapshots`,
   );
