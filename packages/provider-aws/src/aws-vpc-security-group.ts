@@ -91,6 +91,14 @@ export async function ensureSecurityGroup(context: InfrastructureContext): Promi
       ),
     );
     group = { GroupId: created.GroupId };
+    // Recorded at once: an abort before the describe below must not leave the new group unrecorded.
+    if (created.GroupId) {
+      context.state.set(stateKeys.securityGroup, {
+        id: created.GroupId,
+        kind: 'security-group',
+        managed: true,
+      });
+    }
     // A new group comes with default rules (all egress on AWS): read them before adding ours.
     group =
       (created.GroupId ? await describeGroup(context, { GroupIds: [created.GroupId] }) : undefined) ?? group;

@@ -1,5 +1,7 @@
+import { CreateSecurityGroupCommand, type EC2Client } from '@aws-sdk/client-ec2';
 import { type InfrastructureState, TrellisError } from '@trellis/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAwsInfrastructureProvider } from '../src/aws-infrastructure-provider.js';
 import {
   type InfrastructureHarness,
   managedConfig,
@@ -225,6 +227,38 @@ describe('AWS infrastructure reliability (against the fake)', () => {
     } finally {
       for (const remove of removers) remove();
     }
+  });
+  it('records a new security group before anything else can interrupt the step', async () => {
+    const cluster = 'reliability-group-abort';
+    const baseline = (await harness.inventory()).sort();
+    const controller = new AbortController();
+    // The abort lands the moment CreateSecurityGroup has answered, before the step's next call.
+    const ec2 = {
+      send: async (command: unknown) => {
+        const output = await harness.ec2.send(command as never);
+        if (command instanceof CreateSecurityGroupCommand) controller.abort();
+        return output;
+      },
+    } as unknown as EC2Client;
+    const provider = createAwsInfrastructureProvider({
+      clients: { ec2, iam: harness.iam },
+      timing: { pollIntervalMs: 5, stepRetry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } },
+    });
+    let persisted: InfrastructureState | undefined;
+    const error = await provider
+      .reconcile(
+        { cluster, region: REGION, config },
+        { signal: controller.signal, onState: (state) => void (persisted = structuredClone(state)) },
+      )
+      .catch((caught: unknown) => caught);
+    expect(TrellisError.hasCode(error, 'Canceled')).toBe(true);
+    const groups = harness.fake.state
+      .securityGroups()
+      .filter((group) => group.tags.Name === `${cluster}-nodes`);
+    expect(groups).toHaveLength(1);
+    expect(persisted?.resources['security-group/nodes']?.id).toBe(groups[0]!.groupId);
+    await harness.provider.delete({ cluster, region: REGION, config, state: persisted });
+    expect((await harness.inventory()).sort()).toEqual(baseline);
   });
   it('a delete also removes what the cluster owns but the state never recorded (the process died before saving)', async () => {
     const cluster = 'reliability-unsaved';
