@@ -248,7 +248,12 @@ describe('AWS infrastructure reliability (against the fake)', () => {
     const error = await provider
       .reconcile(
         { cluster, region: REGION, config },
-        { signal: controller.signal, onState: (state) => void (persisted = structuredClone(state)) },
+        {
+          signal: controller.signal,
+          onState: (state) => {
+            persisted = structuredClone(state);
+          },
+        },
       )
       .catch((caught: unknown) => caught);
     expect(TrellisError.hasCode(error, 'Canceled')).toBe(true);
