@@ -1,4 +1,4 @@
-import { invalidArgument, type Logger, selectSnapshotsToDelete } from '@trellis/core';
+import { invalidArgument, type Logger } from '@trellis/core';
 import { type Command, Option } from 'commander';
 import type { CliContext } from '../cli-context.js';
 import { parseDuration } from '../duration.js';
@@ -9,6 +9,7 @@ import {
   withRetentionOptions,
 } from './backup-store-options.js';
 import { parseCount, withProgress } from './command-helpers.js';
+import { registerGcCommand } from './gc-command.js';
 import { formatSnapshots } from './snapshot-options.js';
 
 /** etcd support loads on first use, so other commands work even where it cannot load. */
@@ -209,22 +210,5 @@ export function registerEtcdCommands(program: Command, context: CliContext): voi
       });
     });
 
-  withRetentionOptions(etcd.command('gc'))
-    .description("delete the snapshots a retention policy selects (etcd-backup-restore's rules)")
-    .option('--dry-run', 'only show what would be deleted')
-    .action(async (options: RetentionOptions & { dryRun?: boolean }, command: Command) => {
-      const policy = retentionFrom(options);
-      await context.withProvider(command, async (opened) => {
-        const store = openBackupStore(opened);
-        const selected = selectSnapshotsToDelete(await store.list({ signal }), policy, new Date());
-        if (!options.dryRun) for (const snapshot of selected) await store.delete(snapshot, { signal });
-        const output = { policy, dryRun: options.dryRun === true, deleted: selected };
-        const verb = options.dryRun ? 'would delete' : 'deleted';
-        context.print(command, output, () =>
-          selected.length
-            ? selected.map((snapshot) => `${verb} ${snapshot.name}\n`).join('')
-            : 'nothing to delete\n',
-        );
-      });
-    });
+  registerGcCommand(etcd, context);
 }
