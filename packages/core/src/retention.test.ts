@@ -155,6 +155,28 @@ describe('selectSnapshotsToDelete (examples)', () => {
     ).toEqual([snapshots[1]]);
   });
 
+  it('collects a delta that a newer full at the same revision covers', () => {
+    const full = {
+      kind: 'Full' as const,
+      startRevision: 0,
+      lastRevision: 10,
+      createdOn: new Date(NOW.getTime() - HOUR),
+    };
+    const delta = {
+      kind: 'Incr' as const,
+      startRevision: 11,
+      lastRevision: 20,
+      createdOn: new Date(NOW.getTime() - 40 * 60_000),
+    };
+    const newest = {
+      kind: 'Full' as const,
+      startRevision: 0,
+      lastRevision: 20,
+      createdOn: new Date(NOW.getTime() - 30 * 60_000),
+    };
+    expect(selectSnapshotsToDelete([newest, delta, full], { policy: 'LimitBased' }, NOW)).toEqual([delta]);
+  });
+
   it('LimitBased defaults to 7 fulls', () => {
     const snapshots = series(
       Array.from({ length: 10 }, (_, index) => ({ kind: 'Full' as const, ageMs: (10 - index) * DAY })),

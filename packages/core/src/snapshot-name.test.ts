@@ -90,7 +90,7 @@ describe('snapshot names', () => {
     ).toThrow(/lastRevision/);
   });
 
-  it('orders ascending by last revision, fulls before deltas at the same revision', () => {
+  it('orders ascending by last revision, deltas before a full at the same revision', () => {
     const names = [
       'Incr-00000011-00000020-1700000300.gz',
       'Full-00000000-00000010-1700000100.gz',
@@ -98,6 +98,6 @@ describe('snapshot names', () => {
       'Full-00000000-00000020-1700000400.gz',
     ];
     const sorted = names.map((name) => parseSnapshotName(name)).sort(compareSnapshots);
-    expect(sorted.map((snapshot) => snapshot.name)).toEqual([names[1], names[2], names[3], names[0]]);
+    expect(sorted.map((snapshot) => snapshot.name)).toEqual([names[2], names[1], names[0], names[3]]);
   });
 });

@@ -88,13 +88,14 @@ export function isSnapshotName(nameOrKey: string): boolean {
 }
 
 /**
- * Orders snapshots ascending by last revision, then fulls before deltas, then by creation time:
- * the order `BackupStore.list` returns.
+ * Orders snapshots ascending by last revision, then deltas before fulls (a full snapshot at the
+ * same revision already holds what the delta holds, so it starts the newer stream), then by
+ * creation time: the order `BackupStore.list` returns.
  */
 export function compareSnapshots(a: Snapshot, b: Snapshot): number {
   return (
     a.lastRevision - b.lastRevision ||
-    (a.kind === b.kind ? 0 : a.kind === 'Full' ? -1 : 1) ||
+    (a.kind === b.kind ? 0 : a.kind === 'Incr' ? -1 : 1) ||
     a.createdOn.getTime() - b.createdOn.getTime()
   );
 }
