@@ -131,13 +131,13 @@ try {
     'full snapshot throughput (vs etcdctl save + gzip -1)',
     mbps(databaseBytes, trellisSeconds),
     mbps(databaseBytes, baselineSeconds),
-    `${(baselineSeconds / trellisSeconds).toFixed(2)}x`,
+    `${(baselineSeconds / trellisSeconds).toFixed(2)}x ${baselineSeconds / trellisSeconds >= 0.8 ? 'MET' : 'MISSED'}`,
   );
   row(
     'full snapshot peak RSS (target < 128 MiB)',
     `${(child.maxRssBytes / MIB).toFixed(1)} MiB`,
     `${(child.rssAfterImports / MIB).toFixed(1)} MiB`,
-    '-',
+    child.maxRssBytes < 128 * MIB ? 'MET' : 'MISSED',
   );
   row(
     '  same, node --max-semi-space-size=1',
