@@ -10,6 +10,7 @@ import {
   silentLogger,
   TrellisError,
   throwIfAborted,
+  validateInfrastructureState,
 } from '@trellis/core';
 import { AwsApi } from './aws-api.js';
 import { toTrellisError } from './aws-errors.js';
@@ -62,11 +63,9 @@ function checkRequest(request: InfrastructureRequest<unknown>, operation: string
   if (typeof request.region !== 'string' || request.region.length === 0) {
     issues.push({ path: 'region', message: 'is required' });
   }
-  if (request.state && request.state.provider !== AWS_PROVIDER) {
-    issues.push({
-      path: 'state.provider',
-      message: `state was written by "${request.state.provider}", not "aws"`,
-    });
+  if (request.state !== undefined) {
+    const state = validateInfrastructureState(request.state, { provider: AWS_PROVIDER, path: 'state' });
+    if (!state.success) issues.push(...state.issues);
   }
   const validation = awsInfrastructureConfigSchema.validate(request.config);
   if (!validation.success) {

@@ -87,6 +87,27 @@ describe('AWS infrastructure reconcile over an earlier state (against the fake)'
     }
   });
 
+  it('rejects a state of another provider or a malformed state with its field paths, before any cloud call', async () => {
+    const calls = harness.fake.calls.count();
+    const foreign = await rejection(
+      harness.provider.reconcile({ cluster, region: REGION, config, state: { ...state, provider: 'local' } }),
+    );
+    expect(foreign.issues).toContainEqual({
+      path: 'state.provider',
+      message: 'state was written by "local", not "aws"',
+    });
+    const malformed = await rejection(
+      harness.provider.delete({
+        cluster,
+        region: REGION,
+        config,
+        state: { ...state, completedSteps: 'vpc' } as unknown as InfrastructureState,
+      }),
+    );
+    expect(malformed.issues.map((issue) => issue.path)).toContain('state.completedSteps');
+    expect(harness.fake.calls.count()).toBe(calls);
+  });
+
   it('still applies mutable changes: a new zone, gateway endpoints, ECR access', async () => {
     const next = changed((draft) => {
       draft.networks.zones.push({
