@@ -1,4 +1,5 @@
 import type { Etcd3 } from 'etcd3';
+import { createEtcdClient, startEtcdServer } from '../src/index.js';
 
 /** Every key of an etcd as `key -> value|lease`, plus its revision. */
 export async function readAll(client: Etcd3): Promise<{ revision: number; entries: Map<string, string> }> {
@@ -23,5 +24,19 @@ export async function writeKeys(
       });
     }
     await client.kv.txn({ success });
+  }
+}
+
+/** Starts etcd on a restored data directory, reads every key (see {@link readAll}) and stops it. */
+export async function readRestored(
+  dataDirectory: string,
+): Promise<{ revision: number; entries: Map<string, string> }> {
+  const restored = await startEtcdServer({ dataDirectory });
+  const client = createEtcdClient({ endpoints: [restored.endpoint] });
+  try {
+    return await readAll(client);
+  } finally {
+    client.close();
+    await restored.stop();
   }
 }

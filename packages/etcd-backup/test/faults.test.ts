@@ -11,12 +11,11 @@ import {
   restoreEtcd,
   SnapshotIntegrityError,
   Snapshotter,
-  startEtcdServer,
   takeDeltaSnapshot,
   takeFullSnapshot,
 } from '../src/index.js';
 import { createDirectoryStore, type TestStore } from './directory-store.js';
-import { readAll, writeKeys } from './etcd-data.js';
+import { readAll, readRestored, writeKeys } from './etcd-data.js';
 import { etcdInstalled, startTestEtcd, temporaryDirectory } from './etcd-fixture.js';
 
 describe.skipIf(!etcdInstalled)('faults', () => {
@@ -115,16 +114,9 @@ describe.skipIf(!etcdInstalled)('faults', () => {
     const result = await restoreEtcd({ store, dataDirectory, revision: middle });
     expect(result.revision).toBe(middle);
     expect(result.plan.deltas.map((delta) => delta.name)).toEqual([deltas[0]?.name, deltas[1]?.name]);
-    const restored = await startEtcdServer({ dataDirectory });
-    const restoredClient = createEtcdClient({ endpoints: [restored.endpoint] });
-    try {
-      const actual = await readAll(restoredClient);
-      expect(actual.revision).toBe(middle);
-      expect(actual.entries).toEqual(expected);
-    } finally {
-      restoredClient.close();
-      await restored.stop();
-    }
+    const actual = await readRestored(dataDirectory);
+    expect(actual.revision).toBe(middle);
+    expect(actual.entries).toEqual(expected);
   });
 
   it('a corrupted full snapshot is named and refused', async () => {
@@ -198,13 +190,6 @@ describe.skipIf(!etcdInstalled)('faults', () => {
     const result = await restoreEtcd({ store, dataDirectory });
     expect(result.revision).toBe(expected.revision);
     expect(result.plan.full.name).toBe(taken?.name);
-    const restored = await startEtcdServer({ dataDirectory });
-    const restoredClient = createEtcdClient({ endpoints: [restored.endpoint] });
-    try {
-      expect(await readAll(restoredClient)).toEqual(expected);
-    } finally {
-      restoredClient.close();
-      await restored.stop();
-    }
+    expect(await readRestored(dataDirectory)).toEqual(expected);
   });
 });

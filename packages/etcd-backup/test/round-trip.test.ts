@@ -5,12 +5,11 @@ import {
   createEtcdClient,
   currentRevision,
   restoreEtcd,
-  startEtcdServer,
   takeDeltaSnapshot,
   takeFullSnapshot,
 } from '../src/index.js';
 import { createDirectoryStore, type TestStore } from './directory-store.js';
-import { readAll, writeKeys } from './etcd-data.js';
+import { readAll, readRestored, writeKeys } from './etcd-data.js';
 import { etcdInstalled, startTestEtcd, temporaryDirectory } from './etcd-fixture.js';
 
 describe.skipIf(!etcdInstalled)('full + delta snapshots restore exactly', () => {
@@ -86,17 +85,10 @@ describe.skipIf(!etcdInstalled)('full + delta snapshots restore exactly', () => 
       expect(result.plan.deltas.map((delta) => delta.name)).toEqual(deltas);
       expect(result.revision).toBe(expected.revision);
 
-      const restored = await startEtcdServer({ dataDirectory });
-      const restoredClient = createEtcdClient({ endpoints: [restored.endpoint] });
-      try {
-        const actual = await readAll(restoredClient);
-        expect(actual.revision).toBe(expected.revision);
-        expect(actual.entries.size).toBe(expected.entries.size);
-        expect(actual.entries).toEqual(expected.entries);
-      } finally {
-        restoredClient.close();
-        await restored.stop();
-      }
+      const actual = await readRestored(dataDirectory);
+      expect(actual.revision).toBe(expected.revision);
+      expect(actual.entries.size).toBe(expected.entries.size);
+      expect(actual.entries).toEqual(expected.entries);
     } finally {
       await target.remove();
       await lease.revoke();

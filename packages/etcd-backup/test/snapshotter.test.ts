@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { type RetentionPolicy, type StoredSnapshot, selectSnapshotsToDelete } from '@trellis/core';
 import type { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEtcdClient, restoreEtcd, Snapshotter, startEtcdServer } from '../src/index.js';
+import { createEtcdClient, restoreEtcd, Snapshotter } from '../src/index.js';
 import { createDirectoryStore } from './directory-store.js';
-import { readAll, writeKeys } from './etcd-data.js';
+import { readAll, readRestored, writeKeys } from './etcd-data.js';
 import { etcdInstalled, startTestEtcd, temporaryDirectory } from './etcd-fixture.js';
 import { ManualClock } from './manual-clock.js';
 
@@ -40,14 +40,7 @@ describe.skipIf(!etcdInstalled)('Snapshotter', () => {
     const expected = await readAll(client);
     const dataDirectory = join(work.path, `restore-${counter++}`);
     await restoreEtcd({ store, dataDirectory });
-    const restored = await startEtcdServer({ dataDirectory });
-    const restoredClient = createEtcdClient({ endpoints: [restored.endpoint] });
-    try {
-      expect(await readAll(restoredClient)).toEqual(expected);
-    } finally {
-      restoredClient.close();
-      await restored.stop();
-    }
+    expect(await readRestored(dataDirectory)).toEqual(expected);
   }
 
   it('runs fulls on the schedule and deltas every period, skips empty periods, and takes a final snapshot', async () => {
