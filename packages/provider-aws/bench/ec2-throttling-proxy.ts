@@ -2,18 +2,13 @@
 // does: a call finding its bucket empty is answered `RequestLimitExceeded` (HTTP 503) at once.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { EC2_DEFAULT_RATE_LIMITS, TokenBucket } from '@trellis/provider-aws';
+import { EC2_DEFAULT_RATE_LIMITS } from '@trellis/provider-aws';
+import { TokenBucket } from '@trellis/provider-kit';
 
 export interface ThrottlingProxy {
   url: string;
   throttled: number;
   close(): Promise<void>;
-}
-
-function tryTake(bucket: TokenBucket, tokens: number): boolean {
-  if (bucket.available < tokens) return false;
-  void bucket.take(tokens);
-  return true;
 }
 
 export async function startThrottlingProxy(target: string): Promise<ThrottlingProxy> {
@@ -30,13 +25,13 @@ export async function startThrottlingProxy(target: string): Promise<ThrottlingPr
     const params = new URLSearchParams(body.toString('utf8'));
     const action = params.get('Action') ?? '';
     const allowed = /^(Describe|Get|List)/.test(action)
-      ? tryTake(buckets.describe, 1)
+      ? buckets.describe.tryTake(1)
       : action === 'RunInstances'
         ? buckets.mutating.available >= 1 &&
           buckets.runInstances.available >= Number(params.get('MaxCount') ?? 1)
-          ? tryTake(buckets.mutating, 1) && tryTake(buckets.runInstances, Number(params.get('MaxCount') ?? 1))
+          ? buckets.mutating.tryTake(1) && buckets.runInstances.tryTake(Number(params.get('MaxCount') ?? 1))
           : false
-        : tryTake(buckets.mutating, 1);
+        : buckets.mutating.tryTake(1);
     if (!allowed) {
       proxy.throttled++;
       response.writeHead(503, { 'content-type': 'text/xml' });

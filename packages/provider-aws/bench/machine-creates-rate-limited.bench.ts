@@ -6,9 +6,9 @@ import {
   createAwsMachineProvider,
   createAwsProviderContext,
   EC2_DEFAULT_RATE_LIMITS,
-  type TokenBucketLimit,
 } from '@trellis/provider-aws';
 import { startEc2Fake } from '@trellis/provider-aws/testing';
+import type { TokenBucketLimit } from '@trellis/provider-kit';
 import { arrangeNetwork, CREDENTIALS, REGION } from './bench-network.ts';
 import { report } from './bench-report.ts';
 import { startThrottlingProxy } from './ec2-throttling-proxy.ts';

@@ -1,8 +1,7 @@
 import { EC2ServiceException } from '@aws-sdk/client-ec2';
 import { TrellisError } from '@trellis/core';
 import { describe, expect, it } from 'vitest';
-import { AwsApi } from './aws-api.js';
-import { AwsRateLimiter } from './aws-rate-limiter.js';
+import { createAwsApi } from './aws-api.js';
 
 const throttled = () =>
   new EC2ServiceException({
@@ -13,8 +12,7 @@ const throttled = () =>
   });
 
 function api(options: { maxAttempts?: number; retryBudget?: number } = {}) {
-  return new AwsApi({
-    limiter: new AwsRateLimiter(),
+  return createAwsApi({
     baseDelayMs: 1,
     throttledBaseDelayMs: 1,
     random: () => 0.5,
@@ -32,19 +30,17 @@ function failing(times: number, error: () => unknown) {
   return { send, calls: () => calls };
 }
 
-describe('AwsApi', () => {
+describe('AwsApi (the kit CloudApi with EC2 limits and AWS error mapping)', () => {
   it('retries throttling until it succeeds', async () => {
     const stub = failing(3, throttled);
-    await expect(
-      api().call('ec2', 'DescribeInstances', stub.send, { operation: 'getMachine' }),
-    ).resolves.toBe('ok');
+    await expect(api().call('DescribeInstances', stub.send, { operation: 'getMachine' })).resolves.toBe('ok');
     expect(stub.calls()).toBe(4);
   });
 
   it('surfaces Throttled only after the attempts are spent', async () => {
     const stub = failing(100, throttled);
     const error = await api({ maxAttempts: 3 })
-      .call('ec2', 'DescribeInstances', stub.send, { operation: 'getMachine' })
+      .call('DescribeInstances', stub.send, { operation: 'getMachine' })
       .catch((caught: unknown) => caught);
     expect(TrellisError.hasCode(error, 'Throttled')).toBe(true);
     expect((error as TrellisError).requestId).toBe('r-1');
@@ -54,7 +50,7 @@ describe('AwsApi', () => {
   it('stops retrying when the shared retry budget is spent', async () => {
     const stub = failing(100, throttled);
     const error = await api({ maxAttempts: 10, retryBudget: 20 })
-      .call('ec2', 'DescribeInstances', stub.send, { operation: 'getMachine' })
+      .call('DescribeInstances', stub.send, { operation: 'getMachine' })
       .catch((caught: unknown) => caught);
     expect(TrellisError.hasCode(error, 'Throttled')).toBe(true);
     expect(stub.calls()).toBe(3); // two retries of cost 10
@@ -62,9 +58,7 @@ describe('AwsApi', () => {
 
   it('retries dropped connections but not client errors', async () => {
     const reset = failing(2, () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
-    await expect(api().call('ec2', 'RunInstances', reset.send, { operation: 'createMachine' })).resolves.toBe(
-      'ok',
-    );
+    await expect(api().call('RunInstances', reset.send, { operation: 'createMachine' })).resolves.toBe('ok');
     const invalid = failing(
       1,
       () =>
@@ -76,7 +70,7 @@ describe('AwsApi', () => {
         }),
     );
     const error = await api()
-      .call('ec2', 'RunInstances', invalid.send, { operation: 'createMachine' })
+      .call('RunInstances', invalid.send, { operation: 'createMachine' })
       .catch((caught: unknown) => caught);
     expect(TrellisError.hasCode(error, 'InvalidArgument')).toBe(true);
     expect(invalid.calls()).toBe(1);
@@ -85,7 +79,7 @@ describe('AwsApi', () => {
   it('does not retry when told not to', async () => {
     const stub = failing(1, throttled);
     const error = await api()
-      .call('ec2', 'CreateVpc', stub.send, { operation: 'reconcile', retry: false })
+      .call('CreateVpc', stub.send, { operation: 'reconcile', retry: false })
       .catch((caught: unknown) => caught);
     expect(TrellisError.hasCode(error, 'Throttled')).toBe(true);
     expect(stub.calls()).toBe(1);
@@ -96,13 +90,13 @@ describe('AwsApi', () => {
     controller.abort();
     const stub = failing(0, throttled);
     const error = await api()
-      .call('ec2', 'DescribeInstances', stub.send, { operation: 'getMachine', signal: controller.signal })
+      .call('DescribeInstances', stub.send, { operation: 'getMachine', signal: controller.signal })
       .catch((caught: unknown) => caught);
     expect(TrellisError.hasCode(error, 'Canceled')).toBe(true);
     expect(stub.calls()).toBe(0);
     const live = new AbortController();
     let seen: AbortSignal | undefined;
-    await api().call('ec2', 'DescribeInstances', async (abortSignal) => (seen = abortSignal), {
+    await api().call('DescribeInstances', async (abortSignal) => (seen = abortSignal), {
       operation: 'getMachine',
       signal: live.signal,
     });

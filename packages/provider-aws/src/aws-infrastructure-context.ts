@@ -1,11 +1,10 @@
 import type { EC2Client, Tag } from '@aws-sdk/client-ec2';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { type Logger, TrellisError } from '@trellis/core';
+import { type InfrastructureStateBook, retry, type StepRetryOptions } from '@trellis/provider-kit';
 import type { AwsApi } from './aws-api.js';
 import { awsErrorCode } from './aws-errors.js';
 import type { AwsInfrastructureConfig } from './aws-infrastructure-config.js';
-import { type StepRetryOptions, withRetry } from './aws-infrastructure-graph.js';
-import type { InfrastructureStateBook } from './aws-infrastructure-state.js';
 
 /** Timings of the infrastructure provider; the defaults suit real AWS, tests shrink them. */
 export interface AwsInfrastructureTiming {
@@ -86,21 +85,21 @@ export function call<T>(
   operation: string,
   send: () => Promise<T>,
 ): Promise<T> {
-  const [service, name] = action.startsWith('iam:')
-    ? (['iam', action.slice(4)] as const)
-    : (['ec2', action] as const);
   if (!NOT_REPEATABLE.has(action)) {
-    return context.api.call(service, name, () => send(), { operation, signal: context.signal, retry: true });
+    return context.api.call(action, () => send(), { operation, signal: context.signal, retry: true });
   }
   // EC2 and IAM reject a throttled request before acting on it, so repeating one cannot make a
   // duplicate. Without this, every throttled create cost a whole step attempt, and a busy account
   // (or the fake's 10% throttling) spent a step's attempts and failed the reconcile.
-  return withRetry(
-    () => context.api.call(service, name, () => send(), { operation, signal: context.signal, retry: false }),
-    context.timing.stepRetry,
-    context.signal,
-    operation,
-    (error) => TrellisError.hasCode(error, 'Throttled'),
+  return retry(
+    () => context.api.call(action, () => send(), { operation, signal: context.signal, retry: false }),
+    {
+      jitter: 'equal',
+      ...context.timing.stepRetry,
+      decide: (error) => ({ retry: TrellisError.hasCode(error, 'Throttled') }),
+      signal: context.signal,
+      context: { provider: 'aws', operation },
+    },
   );
 }
 

@@ -1,8 +1,8 @@
 import { TrellisError, throwIfAborted } from '@trellis/core';
+import { retry } from '@trellis/provider-kit';
 import { hasAwsCode, type InfrastructureContext } from './aws-infrastructure-context.js';
 import { deleteResource } from './aws-infrastructure-delete-actions.js';
 import { discoverUnrecordedResources } from './aws-infrastructure-discovery.js';
-import { withRetry } from './aws-infrastructure-graph.js';
 
 /**
  * Reverse dependency order: each stage's resources go in parallel once the stage before is gone.
@@ -68,13 +68,13 @@ export async function deleteInfrastructure(
       .map(([key]) => key);
     const results = await Promise.allSettled(
       keys.map(async (key) => {
-        await withRetry(
-          () => deleteResource(context, key),
-          context.timing.deleteRetry,
+        await retry(() => deleteResource(context, key), {
+          jitter: 'equal',
+          ...context.timing.deleteRetry,
+          decide: (error) => ({ retry: isRetryableDuringDelete(error) }),
           signal,
-          `delete:${key}`,
-          isRetryableDuringDelete,
-        );
+          context: { provider: 'aws', operation: `delete:${key}` },
+        });
         state.remove(key);
         await saveState();
       }),

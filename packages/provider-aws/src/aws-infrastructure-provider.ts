@@ -12,7 +12,8 @@ import {
   throwIfAborted,
   validateInfrastructureState,
 } from '@trellis/core';
-import { AwsApi } from './aws-api.js';
+import { createStateEmitter, InfrastructureStateBook, runStepGraph } from '@trellis/provider-kit';
+import { type AwsApi, createAwsApi } from './aws-api.js';
 import { toTrellisError } from './aws-errors.js';
 import { type AwsInfrastructureConfig, awsInfrastructureConfigSchema } from './aws-infrastructure-config.js';
 import {
@@ -22,12 +23,11 @@ import {
   type InfrastructureContext,
 } from './aws-infrastructure-context.js';
 import { deleteInfrastructure } from './aws-infrastructure-delete.js';
-import { runStepGraph } from './aws-infrastructure-graph.js';
 import { planReconcile } from './aws-infrastructure-reconcile.js';
-import { AWS_PROVIDER, InfrastructureStateBook } from './aws-infrastructure-state.js';
 import { type AwsInfrastructureStatus, buildAwsInfrastructureStatus } from './aws-infrastructure-status.js';
 import { checkInfrastructureStateUpdate } from './aws-infrastructure-update.js';
-import { AwsRateLimiter } from './aws-rate-limiter.js';
+
+const AWS_PROVIDER = 'aws';
 
 /** What {@link createAwsInfrastructureProvider} needs. */
 export interface AwsInfrastructureProviderOptions {
@@ -108,7 +108,7 @@ export function createAwsInfrastructureProvider(
     config: AwsInfrastructureConfig,
     signal: AbortSignal | undefined,
   ): InfrastructureContext => {
-    api ??= new AwsApi({ limiter: new AwsRateLimiter(), logger, provider: AWS_PROVIDER });
+    api ??= createAwsApi({ logger });
     return {
       ec2: options.clients.ec2,
       iam: options.clients.iam,
@@ -116,20 +116,10 @@ export function createAwsInfrastructureProvider(
       cluster: request.cluster,
       region: request.region,
       config,
-      state: new InfrastructureStateBook(request.state),
+      state: new InfrastructureStateBook(AWS_PROVIDER, request.state),
       signal,
       logger,
       timing,
-    };
-  };
-
-  /** Hands state snapshots to `onState` one at a time, in the order they were taken. */
-  const stateEmitter = (callOptions: InfrastructureCallOptions, snapshot: () => InfrastructureState) => {
-    let chain: Promise<void> = Promise.resolve();
-    return () => {
-      const state = snapshot();
-      chain = chain.then(() => callOptions.onState?.(state));
-      return chain;
     };
   };
 
@@ -149,7 +139,7 @@ export function createAwsInfrastructureProvider(
       const steps = planReconcile(context);
       const order = steps.map((step) => step.name);
       context.state.retainSteps(order);
-      const emit = stateEmitter(callOptions, () => context.state.snapshot(order));
+      const emit = createStateEmitter(callOptions, () => context.state.snapshot(order));
       const before = JSON.stringify(context.state.snapshot(order));
       logger.info(
         { provider: AWS_PROVIDER, cluster: request.cluster, steps: order.length },
@@ -157,6 +147,7 @@ export function createAwsInfrastructureProvider(
       );
       try {
         await runStepGraph(steps, {
+          provider: AWS_PROVIDER,
           signal,
           retry: timing.stepRetry,
           isRetryable: isStepRetryable,
@@ -186,7 +177,7 @@ export function createAwsInfrastructureProvider(
       throwIfAborted(signal, { provider: AWS_PROVIDER, operation: 'delete' });
       if (!request.state) return;
       const context = contextFor(request, config, signal);
-      const emit = stateEmitter(callOptions, () => context.state.snapshot());
+      const emit = createStateEmitter(callOptions, () => context.state.snapshot());
       logger.info({ provider: AWS_PROVIDER, cluster: request.cluster }, 'deleting infrastructure');
       try {
         await deleteInfrastructure(context, emit);

@@ -1,7 +1,7 @@
+import type { GraphStep as InfrastructureStep } from '@trellis/provider-kit';
 import { ensureIamInstanceProfile, ensureIamRole, ensureIamRolePolicy } from './aws-iam-steps.js';
 import type { InfrastructureContext } from './aws-infrastructure-context.js';
 import { deleteKeyPair, deleteVpcEndpoint } from './aws-infrastructure-delete-actions.js';
-import type { InfrastructureStep } from './aws-infrastructure-graph.js';
 import { ensureKeyPair } from './aws-infrastructure-key-pair.js';
 import { SUBNET_PURPOSES, stateKeys } from './aws-infrastructure-names.js';
 import { ensureDhcpOptions, ensureInternetGateway, ensureVpc } from './aws-vpc-network-steps.js';

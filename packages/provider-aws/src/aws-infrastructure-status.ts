@@ -1,7 +1,7 @@
 import type { InfrastructureStatus, ZoneSubnets } from '@trellis/core';
+import type { InfrastructureStateBook } from '@trellis/provider-kit';
 import type { AwsInfrastructureConfig } from './aws-infrastructure-config.js';
 import { stateKeys } from './aws-infrastructure-names.js';
-import type { InfrastructureStateBook } from './aws-infrastructure-state.js';
 
 /** What an AWS reconcile made for one zone. */
 export interface AwsInfrastructureZoneStatus {

@@ -5,6 +5,7 @@ import {
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { type CreateMachineRequest, TrellisError, throwIfAborted } from '@trellis/core';
+import { retry, systemClock } from '@trellis/provider-kit';
 import type { AwsMachineClass } from './aws-machine-class.js';
 import { machineClientToken, needsRootDeviceName, runInstancesInput } from './aws-machine-run-request.js';
 import type { AwsProviderContext } from './aws-settings.js';
@@ -19,18 +20,6 @@ const VISIBILITY_ATTEMPTS = 8;
  * the name within that time adds one `RunInstances` call.
  */
 const MAX_TOKEN_CHAIN = 20;
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
 
 /** Launches one machine's VM. */
 export interface MachineLauncher {
@@ -59,7 +48,6 @@ export function createMachineLauncher(
     if (!known) {
       known = api
         .call(
-          'ec2',
           'DescribeImages',
           (abortSignal) => ec2().send(new DescribeImagesCommand({ ImageIds: [ami] }), { abortSignal }),
           {
@@ -85,7 +73,6 @@ export function createMachineLauncher(
       const clientToken = machineClientToken(request.cluster, request.name, previous);
       const input = runInstancesInput({ ...request, spec, clientToken, rootDeviceName: rootName });
       const output = await api.call(
-        'ec2',
         'RunInstances',
         (abortSignal) => ec2().send(new RunInstancesCommand(input), { abortSignal }),
         {
@@ -116,10 +103,10 @@ export function createMachineLauncher(
   }
 
   async function disableSourceDestCheck(instanceId: string, signal?: AbortSignal): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await api.call(
-          'ec2',
+    // A new instance can be unknown to the next call for a moment (EC2 is eventually consistent).
+    await retry(
+      () =>
+        api.call(
           'ModifyInstanceAttribute',
           (abortSignal) =>
             ec2().send(
@@ -130,22 +117,27 @@ export function createMachineLauncher(
               { abortSignal },
             ),
           { operation: 'createMachine', signal },
-        );
-        return;
-      } catch (error) {
-        if (!TrellisError.hasCode(error, 'NotFound') || attempt >= VISIBILITY_ATTEMPTS) throw error;
-        await sleep(100 * 2 ** attempt, signal);
-      }
-    }
+        ),
+      {
+        attempts: VISIBILITY_ATTEMPTS,
+        baseDelayMs: 200,
+        maxDelayMs: 100 * 2 ** VISIBILITY_ATTEMPTS,
+        decide: (error, attempt) =>
+          TrellisError.hasCode(error, 'NotFound')
+            ? { retry: true, afterMs: 100 * 2 ** attempt }
+            : { retry: false },
+        signal,
+        context: { provider: PROVIDER, operation: 'createMachine' },
+      },
+    );
   }
 
-  /** Waits until DescribeInstances sees the new instance (EC2 is eventually consistent). */
   async function awaitVisible(instance: Instance, signal?: AbortSignal): Promise<Instance> {
     for (let attempt = 1; attempt <= VISIBILITY_ATTEMPTS; attempt++) {
       const seen = await batchers.byId.get(instance.InstanceId!, signal);
       if (seen) return seen;
       throwIfAborted(signal, { provider: PROVIDER, operation: 'createMachine' });
-      await sleep(Math.min(2_000, 50 * 2 ** attempt), signal);
+      await systemClock.sleep(Math.min(2_000, 50 * 2 ** attempt), signal);
     }
     logger.warn(
       { provider: PROVIDER, instanceId: instance.InstanceId },

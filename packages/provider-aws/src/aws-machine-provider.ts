@@ -131,7 +131,6 @@ export function createAwsMachineProvider(context: AwsProviderContext): MachinePr
   async function terminate(instanceIds: string[], signal: AbortSignal | undefined): Promise<void> {
     try {
       await api.call(
-        'ec2',
         'TerminateInstances',
         (abortSignal) =>
           ec2().send(new TerminateInstancesCommand({ InstanceIds: instanceIds }), { abortSignal }),
@@ -175,7 +174,6 @@ export function createAwsMachineProvider(context: AwsProviderContext): MachinePr
     do {
       throwIfAborted(signal, { provider: PROVIDER, operation });
       const output = await api.call(
-        'ec2',
         'DescribeInstances',
         (abortSignal) =>
           ec2().send(

@@ -2,8 +2,8 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { type Logger, parseWithSchema, silentLogger, z } from '@trellis/core';
-import { AwsApi } from './aws-api.js';
-import { AwsRateLimiter, type AwsRateLimits } from './aws-rate-limiter.js';
+import { type AwsApi, createAwsApi } from './aws-api.js';
+import type { AwsRateLimits } from './aws-rate-limits.js';
 
 const tokenBucketSchema = z.strictObject({
   capacity: z.number().positive(),
@@ -233,13 +233,16 @@ export interface AwsProviderContext {
 export function createAwsProviderContext(settings: AwsProviderSettings): AwsProviderContext {
   const resolved = resolveAwsProviderSettings(settings);
   const logger = resolved.logger ?? silentLogger;
-  const limiter = new AwsRateLimiter(resolved.rateLimits as Partial<AwsRateLimits> | undefined);
   return {
     provider: 'aws',
     settings: resolved,
     region: resolved.region,
     clients: new AwsClients(resolved),
-    api: new AwsApi({ limiter, maxAttempts: resolved.maxAttempts, logger, provider: 'aws' }),
+    api: createAwsApi({
+      rateLimits: resolved.rateLimits as Partial<AwsRateLimits> | undefined,
+      maxAttempts: resolved.maxAttempts,
+      logger,
+    }),
     logger,
   };
 }

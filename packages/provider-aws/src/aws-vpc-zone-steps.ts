@@ -13,8 +13,8 @@ import {
   type Subnet,
 } from '@aws-sdk/client-ec2';
 import { invalidArgument, TrellisError } from '@trellis/core';
+import { waitForOperation } from '@trellis/provider-kit';
 import { call, describeOrUndefined, type InfrastructureContext } from './aws-infrastructure-context.js';
-import { sleep } from './aws-infrastructure-graph.js';
 import {
   ownedFilters,
   ownedTags,
@@ -186,35 +186,41 @@ export async function waitForNatGateway(
   natGatewayId: string,
   states: readonly string[],
 ): Promise<NatGateway | undefined> {
-  const deadline = Date.now() + context.timing.natGatewayTimeoutMs;
-  for (;;) {
-    const gateway = await describeOrUndefined(context, 'DescribeNatGateways', 'natGateway:wait', async () => {
-      const response = await context.ec2.send(
-        new DescribeNatGatewaysCommand({ NatGatewayIds: [natGatewayId] }),
+  return waitForOperation<NatGateway | undefined>({
+    poll: async () => {
+      const gateway = await describeOrUndefined(
+        context,
+        'DescribeNatGateways',
+        'natGateway:wait',
+        async () => {
+          const response = await context.ec2.send(
+            new DescribeNatGatewaysCommand({ NatGatewayIds: [natGatewayId] }),
+          );
+          return response.NatGateways?.[0];
+        },
       );
-      return response.NatGateways?.[0];
-    });
-    const state = gateway?.State ?? 'deleted';
-    if (states.includes(state)) return gateway;
-    if (state === 'failed') {
-      throw new TrellisError({
-        code: 'Unavailable',
-        provider: 'aws',
-        operation: 'natGateway:wait',
-        message:
-          `NAT gateway ${natGatewayId} failed: ${gateway?.FailureCode ?? ''} ${gateway?.FailureMessage ?? ''}`.trim(),
-      });
-    }
-    if (Date.now() > deadline) {
-      throw new TrellisError({
-        code: 'DeadlineExceeded',
-        provider: 'aws',
-        operation: 'natGateway:wait',
-        message: `NAT gateway ${natGatewayId} is still ${state} after ${context.timing.natGatewayTimeoutMs} ms`,
-      });
-    }
-    await sleep(context.timing.pollIntervalMs, context.signal, 'natGateway:wait');
-  }
+      const state = gateway?.State ?? 'deleted';
+      if (states.includes(state)) return { done: true, result: gateway };
+      if (state !== 'failed') return { done: false };
+      const reason = `${gateway?.FailureCode ?? ''} ${gateway?.FailureMessage ?? ''}`.trim();
+      return {
+        done: true,
+        error: new TrellisError({
+          code: 'Unavailable',
+          provider: 'aws',
+          operation: 'natGateway:wait',
+          message: `NAT gateway ${natGatewayId} failed: ${reason}`.trim(),
+        }),
+      };
+    },
+    initialDelayMs: context.timing.pollIntervalMs,
+    factor: 1,
+    maxDelayMs: context.timing.pollIntervalMs,
+    timeoutMs: context.timing.natGatewayTimeoutMs,
+    what: `NAT gateway ${natGatewayId} (waiting for ${states.join(' or ')})`,
+    context: { provider: 'aws', operation: 'natGateway:wait' },
+    signal: context.signal,
+  });
 }
 
 /** Step `nat-gateway/<zone>`: finds or creates the NAT gateway in the public subnet and waits until available. */

@@ -3,79 +3,11 @@ import {
   type DescribeInstancesCommandInput,
   type Instance,
 } from '@aws-sdk/client-ec2';
-import { canceled, NAME_TAG, TrellisError } from '@trellis/core';
+import { NAME_TAG, TrellisError } from '@trellis/core';
+import { KeyedBatcher } from '@trellis/provider-kit';
 import { awsErrorCode } from './aws-errors.js';
 import { LIVE_INSTANCE_STATES, ownershipFilters, tagRecord } from './aws-machine-instance.js';
 import type { AwsProviderContext } from './aws-settings.js';
-
-interface Waiter<Value> {
-  resolve: (value: Value | undefined) => void;
-  reject: (error: unknown) => void;
-}
-
-/** Options of {@link KeyedBatcher}. */
-export interface KeyedBatcherOptions<Key, Value> {
-  /** How long the first request of a batch waits for others. */
-  windowMs: number;
-  /** Most keys in one batch; a full batch goes out at once. */
-  maxKeys: number;
-  /** Reads many keys in one go; keys missing from the map resolve to undefined. */
-  fetch: (keys: Key[]) => Promise<Map<Key, Value>>;
-}
-
-/**
- * Merges concurrent reads of single keys made within a short window into one batched read
- * (Karpenter's batcher). Each caller may abort its own wait without affecting the batch.
- */
-export class KeyedBatcher<Key, Value> {
-  readonly #options: KeyedBatcherOptions<Key, Value>;
-  #pending = new Map<Key, Array<Waiter<Value>>>();
-  #timer: NodeJS.Timeout | undefined;
-
-  constructor(options: KeyedBatcherOptions<Key, Value>) {
-    this.#options = options;
-  }
-
-  /** Reads one key as part of the next batch. */
-  get(key: Key, signal?: AbortSignal): Promise<Value | undefined> {
-    if (signal?.aborted) return Promise.reject(canceled(signal.reason));
-    return new Promise<Value | undefined>((resolve, reject) => {
-      const onAbort = () => reject(canceled(signal?.reason));
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const waiter: Waiter<Value> = {
-        resolve: (value) => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve(value);
-        },
-        reject: (error) => {
-          signal?.removeEventListener('abort', onAbort);
-          reject(error);
-        },
-      };
-      const waiters = this.#pending.get(key);
-      if (waiters) waiters.push(waiter);
-      else this.#pending.set(key, [waiter]);
-      if (this.#pending.size >= this.#options.maxKeys) this.#flush();
-      else this.#timer ??= setTimeout(() => this.#flush(), this.#options.windowMs);
-    });
-  }
-
-  #flush(): void {
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = undefined;
-    const batch = this.#pending;
-    this.#pending = new Map();
-    if (batch.size === 0) return;
-    this.#options.fetch([...batch.keys()]).then(
-      (values) => {
-        for (const [key, waiters] of batch) for (const waiter of waiters) waiter.resolve(values.get(key));
-      },
-      (error: unknown) => {
-        for (const waiters of batch.values()) for (const waiter of waiters) waiter.reject(error);
-      },
-    );
-  }
-}
 
 /** The ids named by EC2's `InvalidInstanceID.NotFound` message ("The instance IDs 'i-1, i-2' do not exist"). */
 export function missingInstanceIds(error: unknown): string[] | undefined {
@@ -97,7 +29,6 @@ async function describeAll(
   do {
     const command = new DescribeInstancesCommand({ ...input, NextToken: nextToken });
     const output = await context.api.call(
-      'ec2',
       'DescribeInstances',
       (abortSignal) => context.clients.ec2.send(command, { abortSignal }),
       { operation },

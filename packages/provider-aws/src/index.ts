@@ -1,4 +1,4 @@
-export { AwsApi, type AwsApiCallOptions, type AwsApiOptions } from './aws-api.js';
+export { type AwsApi, type AwsApiOptions, createAwsApi } from './aws-api.js';
 export { type AwsBackupConfig, awsBackupConfig, awsBackupConfigShape } from './aws-backup-config.js';
 export { type AwsErrorContext, awsErrorCode, redactSecrets, toTrellisError } from './aws-errors.js';
 export {
@@ -34,13 +34,12 @@ export { createAwsMachineProvider } from './aws-machine-provider.js';
 export { machineClientToken } from './aws-machine-run-request.js';
 export { type AwsProvider, createAwsProvider, providerDefinition } from './aws-provider.js';
 export {
-  AwsRateLimiter,
+  type AwsRateLimitClass,
   type AwsRateLimits,
+  awsActionCharges,
+  createAwsRateLimiter,
   EC2_DEFAULT_RATE_LIMITS,
-  type RateLimitCharge,
-  TokenBucket,
-  type TokenBucketLimit,
-} from './aws-rate-limiter.js';
+} from './aws-rate-limits.js';
 export {
   AwsClients,
   type AwsCredentialsProvider,

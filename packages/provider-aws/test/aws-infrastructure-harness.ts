@@ -1,13 +1,12 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
-import { AwsApi } from '../src/aws-api.js';
+import { createAwsApi } from '../src/aws-api.js';
 import type { AwsInfrastructureConfig } from '../src/aws-infrastructure-config.js';
 import {
   type AwsInfrastructureProvider,
   createAwsInfrastructureProvider,
 } from '../src/aws-infrastructure-provider.js';
-import { AwsRateLimiter } from '../src/aws-rate-limiter.js';
 import { type Ec2Fake, startEc2Fake } from '../src/testing/index.js';
 
 export const REGION = 'eu-west-1';
@@ -104,8 +103,8 @@ export async function startInfrastructureHarness(
   const ec2 = new EC2Client({ ...clientConfig, maxAttempts: 10 });
   const iam = new IAMClient({ ...clientConfig, maxAttempts: 10 });
   const generous = { capacity: 100_000, refillPerSecond: 100_000 };
-  const api = new AwsApi({
-    limiter: new AwsRateLimiter({ describe: generous, mutating: generous, iam: generous }),
+  const api = createAwsApi({
+    rateLimits: { describe: generous, mutating: generous, iam: generous },
     baseDelayMs: 2,
     throttledBaseDelayMs: 2,
     maxDelayMs: 20,
