@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Clock } from '@trellis/provider-kit';
 import {
   type CallLog,
   type FakeRequest,
@@ -17,7 +18,7 @@ import { instanceHandlers } from './ec2-instances.js';
 import { keyPairHandlers } from './ec2-key-pairs.js';
 import { natGatewayHandlers } from './ec2-nat-gateways.js';
 import { QueryParams } from './ec2-query.js';
-import { type FakeRequestLimits, RequestLimiter } from './ec2-request-limits.js';
+import { ec2RateLimits, type FakeRequestLimits } from './ec2-request-limits.js';
 import { routeTableHandlers } from './ec2-route-tables.js';
 import { securityGroupHandlers } from './ec2-security-groups.js';
 import { tagHandlers } from './ec2-tags.js';
@@ -45,6 +46,8 @@ export interface Ec2FakeOptions {
    * @default off
    */
   requestLimits?: boolean | FakeRequestLimits;
+  /** Time of the request token buckets (a manual clock scales them in tests). @default the real clock */
+  clock?: Clock;
   /** The AMIs that exist. @default every well-formed `ami-…` id exists, with root device `/dev/xvda` */
   images?: FakeImage[];
 }
@@ -101,9 +104,6 @@ export async function startEc2Fake(options: Ec2FakeOptions = {}): Promise<Ec2Fak
   const state = new Ec2FakeState();
   state.delays = { ...state.delays, ...options.delays };
   const images = new ImageCatalog(options.images);
-  const limiter = options.requestLimits
-    ? new RequestLimiter(options.requestLimits === true ? {} : options.requestLimits)
-    : undefined;
   const ec2Handlers: Record<string, ActionHandler> = {
     ...instanceHandlers({ maxInstances: options.maxInstances, images }),
     ...imageHandlers(images),
@@ -150,7 +150,6 @@ export async function startEc2Fake(options: Ec2FakeOptions = {}): Promise<Ec2Fak
     }
     state.refresh();
     try {
-      if (limiter && !isIam) limiter.admit(action, params);
       const body: XmlObject | undefined = handler({
         params,
         state,
@@ -194,6 +193,14 @@ export async function startEc2Fake(options: Ec2FakeOptions = {}): Promise<Ec2Fak
         : ec2ErrorResponse(code, message, requestId, status);
     },
     faults: new FaultInjector({ seed: options.seed ?? 1 }),
+    ...(options.requestLimits
+      ? {
+          rateLimits: ec2RateLimits(
+            options.requestLimits === true ? {} : options.requestLimits,
+            options.clock,
+          ),
+        }
+      : {}),
   });
 
   return {

@@ -1,5 +1,6 @@
-import { ec2Error } from './ec2-errors.js';
-import type { QueryParams } from './ec2-query.js';
+import type { Clock } from '@trellis/provider-kit';
+import type { FakeRateLimits, FakeRequest } from '@trellis/testkit/fake';
+import { QueryParams } from './ec2-query.js';
 
 /** One token bucket: `capacity` tokens, refilled at `refillPerSecond`. */
 export interface FakeTokenBucketLimit {
@@ -27,59 +28,35 @@ export const EC2_FAKE_DEFAULT_REQUEST_LIMITS: Required<FakeRequestLimits> = {
   terminateInstances: { capacity: 1000, refillPerSecond: 20 },
 };
 
-class Bucket {
-  #tokens: number;
-  #at = Date.now();
-
-  constructor(readonly limit: FakeTokenBucketLimit) {
-    this.#tokens = limit.capacity;
-  }
-
-  available(now: number): number {
-    this.#tokens = Math.min(
-      this.limit.capacity,
-      this.#tokens + ((now - this.#at) / 1000) * this.limit.refillPerSecond,
-    );
-    this.#at = now;
-    return this.#tokens;
-  }
-
-  take(tokens: number): void {
-    this.#tokens -= tokens;
-  }
-}
+const IAM_VERSION = '2010-05-08';
 
 /**
- * Enforces EC2's token buckets like EC2 does: a call that finds a bucket it needs short of tokens
- * is answered `RequestLimitExceeded` (HTTP 503) at once and takes nothing.
+ * EC2's token buckets for the fake kit's rate limiter: a call that finds a bucket it needs short of
+ * tokens is answered `RequestLimitExceeded` (HTTP 503) at once and takes nothing. IAM calls take none.
  */
-export class RequestLimiter {
-  readonly #buckets: Record<keyof FakeRequestLimits, Bucket>;
-
-  constructor(limits: FakeRequestLimits) {
-    const merged = { ...EC2_FAKE_DEFAULT_REQUEST_LIMITS, ...limits };
-    this.#buckets = {
-      nonMutating: new Bucket(merged.nonMutating),
-      mutating: new Bucket(merged.mutating),
-      runInstances: new Bucket(merged.runInstances),
-      terminateInstances: new Bucket(merged.terminateInstances),
-    };
-  }
-
-  /** Takes the call's tokens or throws RequestLimitExceeded. */
-  admit(action: string, params: QueryParams): void {
-    const needs: Array<[Bucket, number]> = [
-      [/^(Describe|Get|List)/.test(action) ? this.#buckets.nonMutating : this.#buckets.mutating, 1],
-    ];
-    if (action === 'RunInstances')
-      needs.push([this.#buckets.runInstances, Math.max(1, params.int('MaxCount') ?? 1)]);
-    if (action === 'TerminateInstances') {
-      needs.push([this.#buckets.terminateInstances, Math.max(1, params.strings('InstanceId').length)]);
-    }
-    const now = Date.now();
-    if (needs.some(([bucket, tokens]) => bucket.available(now) < tokens)) {
-      throw ec2Error('RequestLimitExceeded', 'Request limit exceeded.');
-    }
-    for (const [bucket, tokens] of needs) bucket.take(tokens);
-  }
+export function ec2RateLimits(
+  limits: FakeRequestLimits,
+  clock?: Clock,
+): FakeRateLimits<keyof FakeRequestLimits> {
+  return {
+    buckets: { ...EC2_FAKE_DEFAULT_REQUEST_LIMITS, ...limits },
+    ...(clock ? { clock } : {}),
+    classify: (action: string, request: FakeRequest) => {
+      const params = QueryParams.parse(request.body.toString('utf8'), request.url.searchParams);
+      if (params.string('Version') === IAM_VERSION) return [];
+      const needs: Array<{ bucket: keyof FakeRequestLimits; tokens: number }> = [
+        { bucket: /^(Describe|Get|List)/.test(action) ? 'nonMutating' : 'mutating', tokens: 1 },
+      ];
+      if (action === 'RunInstances') {
+        needs.push({ bucket: 'runInstances', tokens: Math.max(1, params.int('MaxCount') ?? 1) });
+      }
+      if (action === 'TerminateInstances') {
+        needs.push({
+          bucket: 'terminateInstances',
+          tokens: Math.max(1, params.strings('InstanceId').length),
+        });
+      }
+      return needs;
+    },
+  };
 }

@@ -1,15 +1,20 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CallLog } from './call-log.js';
+import { FakeRateLimiter, type FakeRateLimits } from './fake-rate-limits.js';
+import { createFakeTlsCertificate, type FakeTlsCertificate } from './fake-tls.js';
 import type { FakeRequest, FakeResponse, FaultKind } from './fake-types.js';
 import { FaultInjector } from './fault-injector.js';
 
 /** A running fake: where it listens, what it received, and the faults it injects. */
 export interface FakeServer {
-  /** `http://127.0.0.1:<port>` */
+  /** `http://127.0.0.1:<port>`, or `https://…` with TLS */
   readonly url: string;
   readonly port: number;
+  /** With TLS: the PEM certificate a client must trust (`tlsOptions.ca`). */
+  readonly ca?: string;
   readonly calls: CallLog;
   readonly faults: FaultInjector;
   /** Stops listening and drops every open connection. */
@@ -29,6 +34,17 @@ export interface StartFakeServerOptions {
   faults?: FaultInjector;
   /** @default a new CallLog */
   calls?: CallLog;
+  /**
+   * Serve HTTPS: `true` makes a fresh self-signed certificate (its PEM is `FakeServer.ca`), or pass
+   * one. Azure SDKs send bearer tokens only over TLS. @default plain HTTP
+   */
+  tls?: boolean | FakeTlsCertificate;
+  /** Enforce the cloud's rate limits with token buckets; a call short of tokens is answered as throttled. */
+  rateLimits?: FakeRateLimits;
+  /** @default 0, a free port */
+  port?: number;
+  /** @default '127.0.0.1' */
+  host?: string;
 }
 
 async function readRequest(message: IncomingMessage): Promise<FakeRequest> {
@@ -80,7 +96,8 @@ export async function startFakeServer(options: StartFakeServerOptions): Promise<
         await sleep(decision.latencyMs ?? 0);
       }
     }
-    const failure = decisions.find((decision) => decision.kind !== 'latency');
+    let failure = decisions.find((decision) => decision.kind !== 'latency');
+    if (!failure && limiter && !limiter.admit(action, request)) failure = { kind: 'throttle', status: 429 };
     if (failure) fault = failure.kind;
 
     if (failure && (failure.kind === 'throttle' || failure.kind === 'server-error')) {
@@ -105,30 +122,37 @@ export async function startFakeServer(options: StartFakeServerOptions): Promise<
     send(response, answer);
   };
 
-  const server = createServer((message, response) => {
+  const limiter = options.rateLimits ? new FakeRateLimiter(options.rateLimits) : undefined;
+  const certificate = options.tls === true ? await createFakeTlsCertificate() : options.tls || undefined;
+  const listener = (message: IncomingMessage, response: ServerResponse) => {
     onRequest(message, response).catch(() => {
       if (!response.headersSent) {
         response.statusCode = 500;
         response.end();
       } else response.destroy();
     });
-  });
+  };
+  const server = certificate
+    ? createHttpsServer({ key: certificate.key, cert: certificate.cert }, listener)
+    : createHttpServer(listener);
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
       server.off('error', reject);
       resolve();
     });
   });
   const port = (server.address() as AddressInfo).port;
+  const host = options.host ?? '127.0.0.1';
   let closed: Promise<void> | undefined;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${certificate ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
+    ...(certificate ? { ca: certificate.ca } : {}),
     calls,
     faults,
     close() {
