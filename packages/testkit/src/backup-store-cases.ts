@@ -7,7 +7,7 @@ import {
   type SnapshotKind,
   TrellisError,
 } from '@trellis/core';
-import type { BackupConformanceCase } from './backup-store-conformance.js';
+import type { BackupConformanceCase } from './backup-store-conformance-types.js';
 import { collectBytes, failingSource, randomBytesSource, sha256Of } from './byte-streams.js';
 import {
   assertCount,

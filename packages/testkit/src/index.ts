@@ -1,10 +1,10 @@
+export { backupStoreConformance } from './backup-store-conformance.js';
 export {
   BACKUP_CONFORMANCE_CASES,
   type BackupConformanceCase,
   type BackupConformanceOptions,
   type BackupConformanceSubject,
-  backupStoreConformance,
-} from './backup-store-conformance.js';
+} from './backup-store-conformance-types.js';
 export {
   collectBytes,
   failingSource,
@@ -13,20 +13,20 @@ export {
   sha256Of,
 } from './byte-streams.js';
 export type { SkipMap } from './conformance-cases.js';
+export { infrastructureProviderConformance } from './infrastructure-provider-conformance.js';
 export {
   INFRASTRUCTURE_CONFORMANCE_CASES,
   type InfrastructureConformanceCase,
   type InfrastructureConformanceOptions,
   type InfrastructureConformanceSubject,
-  infrastructureProviderConformance,
-} from './infrastructure-provider-conformance.js';
+} from './infrastructure-provider-conformance-types.js';
+export { machineProviderConformance } from './machine-provider-conformance.js';
 export {
   MACHINE_CONFORMANCE_CASES,
   type MachineConformanceCase,
   type MachineConformanceOptions,
   type MachineConformanceSubject,
-  machineProviderConformance,
-} from './machine-provider-conformance.js';
+} from './machine-provider-conformance-types.js';
 export {
   createMemoryBackupStore,
   type MemoryBackupStore,

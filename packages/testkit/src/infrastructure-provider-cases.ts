@@ -19,7 +19,7 @@ import { type Defer, uniqueName, withCleanup } from './conformance-cases.js';
 import type {
   InfrastructureConformanceCase,
   InfrastructureConformanceSubject,
-} from './infrastructure-provider-conformance.js';
+} from './infrastructure-provider-conformance-types.js';
 
 /** What every infrastructure case gets. */
 export interface InfrastructureCaseContext {

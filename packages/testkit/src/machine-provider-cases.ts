@@ -11,7 +11,10 @@ import {
   fail,
 } from './conformance-assertions.js';
 import { type Defer, eventually, uniqueName, withCleanup } from './conformance-cases.js';
-import type { MachineConformanceCase, MachineConformanceSubject } from './machine-provider-conformance.js';
+import type {
+  MachineConformanceCase,
+  MachineConformanceSubject,
+} from './machine-provider-conformance-types.js';
 
 /** What every machine case gets. */
 export interface MachineCaseContext {
