@@ -1,4 +1,5 @@
 import { canceled, type ErrorCode, TrellisError } from '@trellis/core';
+import { codeForHttpStatus, isAbortError, isNetworkError } from '@trellis/provider-kit';
 
 /** Where an AWS error happened, for the resulting {@link TrellisError}. */
 export interface AwsErrorContext {
@@ -134,19 +135,6 @@ const UNIMPLEMENTED_CODES = new Set([
   'NotImplemented',
 ]);
 
-const NETWORK_ERROR_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'UND_ERR_SOCKET',
-]);
-
 /** The AWS error code of an SDK error: `Code` from the wire, else the exception name. */
 export function awsErrorCode(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
@@ -171,13 +159,6 @@ function requestIdOf(error: Record<string, unknown>): string | undefined {
     if (typeof error[key] === 'string') return error[key] as string;
   }
   return undefined;
-}
-
-function isNetworkError(error: Record<string, unknown>): boolean {
-  const code = typeof error.code === 'string' ? error.code : undefined;
-  if (code && NETWORK_ERROR_CODES.has(code)) return true;
-  const message = typeof error.message === 'string' ? error.message : '';
-  return /socket hang up|other side closed|ECONNRESET|ECONNREFUSED|fetch failed/i.test(message);
 }
 
 function codeFor(awsCode: string | undefined, status: number | undefined): ErrorCode | undefined {
@@ -210,16 +191,7 @@ function codeFor(awsCode: string | undefined, status: number | undefined): Error
       return 'InvalidArgument';
     }
   }
-  if (status === undefined) return undefined;
-  if (status === 429) return 'Throttled';
-  if (status === 501) return 'Unimplemented';
-  if (status >= 500) return 'Unavailable';
-  if (status === 401) return 'Unauthenticated';
-  if (status === 403) return 'PermissionDenied';
-  if (status === 404) return 'NotFound';
-  if (status === 409) return 'AlreadyExists';
-  if (status === 400) return 'InvalidArgument';
-  return undefined;
+  return codeForHttpStatus(status === 422 ? undefined : status);
 }
 
 // Access key ids are not secret, but keep them (and anything shaped like a secret key or a
@@ -242,10 +214,6 @@ export function redactSecrets(text: string): string {
   return result;
 }
 
-function isAbort(error: Record<string, unknown>): boolean {
-  return error.name === 'AbortError' || error.code === 'ABORT_ERR';
-}
-
 /**
  * Maps any error an AWS SDK call throws to a {@link TrellisError} with the right code,
  * the operation, the AWS request id and the SDK error as `cause`. TrellisErrors pass through.
@@ -259,7 +227,7 @@ export function toTrellisError(error: unknown, context: AwsErrorContext): Trelli
   const { operation } = context;
   if (context.signal?.aborted) return canceled(context.signal.reason, { provider, operation });
   const record = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
-  if (isAbort(record)) return canceled(record, { provider, operation });
+  if (isAbortError(record)) return canceled(record, { provider, operation });
 
   const awsCode = awsErrorCode(error);
   const status = httpStatusOf(record);

@@ -15,6 +15,7 @@ export {
   sanitizeGceLabels,
   sanitizeGceLabelValue,
 } from './cloud-names.js';
+export { codeForHttpStatus, isAbortError, isNetworkError } from './error-mapping.js';
 export {
   createStateEmitter,
   InfrastructureStateBook,
