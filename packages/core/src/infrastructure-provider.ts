@@ -24,7 +24,12 @@ export interface CreatedResource {
   readonly kind: string;
   /** False for bring-your-own resources, which `delete` never touches. @default true */
   readonly managed?: boolean;
-  /** Provider specific facts (CIDR, zone, ...). Plain JSON. */
+  /**
+   * Provider specific facts (CIDR, zone, ...). Plain JSON. `pending: true` (with an empty `id`) is a
+   * write-ahead mark: a create was about to be sent when this state was saved, and its result was
+   * not yet recorded. The next reconcile or delete looks the resource up by what the mark records
+   * (name, tags, client token) instead of leaking it.
+   */
   readonly attributes?: Readonly<Record<string, string | number | boolean>>;
 }
 
@@ -43,8 +48,9 @@ export interface InfrastructureRequest<Config> {
 /** Options of reconcile and delete. */
 export interface InfrastructureCallOptions extends CallOptions {
   /**
-   * Called with the new state after every completed step. Persist it: when the process dies,
-   * the next call resumes from it.
+   * Called with the new state after every completed step, and before a create whose result a crash
+   * could lose (the state then holds a write-ahead mark, see {@link CreatedResource.attributes}).
+   * Persist it: when the process dies, the next call resumes from it.
    */
   onState?: (state: InfrastructureState) => void | Promise<void>;
 }

@@ -45,6 +45,11 @@ export interface InfrastructureContext {
   readonly signal: AbortSignal | undefined;
   readonly logger: Logger;
   readonly timing: AwsInfrastructureTiming;
+  /**
+   * Hands the state as it is now to the caller's `onState` (and waits for it): a step calls it after
+   * a write-ahead mark, before a create whose result it could otherwise lose in a crash.
+   */
+  saveState: () => Promise<void>;
 }
 
 /**

@@ -54,6 +54,8 @@ export async function deleteInfrastructure(
   }
   // A state that records anything means a reconcile ran: find what it made but never saved.
   if (started) await discoverUnrecordedResources(context, unmanaged);
+  // Write-ahead marks of creates whose result was never saved: discovery found what they made.
+  for (const [key] of state.pending()) state.remove(key);
   await saveState();
   const known = new Set(DELETE_STAGES.flat());
   const unknown = state.entries().filter(([, resource]) => !known.has(resource.kind));

@@ -120,6 +120,7 @@ export function createAwsInfrastructureProvider(
       signal,
       logger,
       timing,
+      saveState: async () => {},
     };
   };
 
@@ -140,6 +141,7 @@ export function createAwsInfrastructureProvider(
       const order = steps.map((step) => step.name);
       context.state.retainSteps(order);
       const emit = createStateEmitter(callOptions, () => context.state.snapshot(order));
+      context.saveState = emit;
       const before = JSON.stringify(context.state.snapshot(order));
       logger.info(
         { provider: AWS_PROVIDER, cluster: request.cluster, steps: order.length },
@@ -178,6 +180,7 @@ export function createAwsInfrastructureProvider(
       if (!request.state) return;
       const context = contextFor(request, config, signal);
       const emit = createStateEmitter(callOptions, () => context.state.snapshot());
+      context.saveState = emit;
       logger.info({ provider: AWS_PROVIDER, cluster: request.cluster }, 'deleting infrastructure');
       try {
         await deleteInfrastructure(context, emit);

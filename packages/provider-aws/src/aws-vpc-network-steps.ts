@@ -68,6 +68,10 @@ export async function ensureVpc(context: InfrastructureContext): Promise<void> {
   if (vpc?.VpcId) {
     await reconcileTags(context, vpc.VpcId, vpc.Tags, ownedTags(cluster, name));
   } else {
+    // Write-ahead: a process killed after CreateVpc reached EC2 but before the state was saved
+    // leaves this mark, so delete looks the VPC up by its tags instead of leaking it.
+    context.state.markPending(stateKeys.vpc, { kind: 'vpc', name });
+    await context.saveState();
     vpc = await call(context, 'CreateVpc', 'reconcile:vpc', async () => {
       const response = await context.ec2.send(
         new CreateVpcCommand({

@@ -122,11 +122,26 @@ export const infrastructureCases: Record<InfrastructureConformanceCase, Infrastr
           'zones with a subnet',
         );
       assertStatusInInventory(result.status, added);
+      // Each reported state completes one more step, or adds a write-ahead mark (a create about to
+      // be sent, `attributes.pending`) without completing one; nothing else is reported.
+      const pendingIn = (state: InfrastructureState) =>
+        Object.values(state.resources).filter((resource) => resource.attributes?.pending === true).length;
+      let previous = { completed: 0, pending: 0 };
+      let completions = 0;
+      for (const [index, state] of reported.entries()) {
+        const current = { completed: state.completedSteps.length, pending: pendingIn(state) };
+        if (current.completed === previous.completed + 1) completions += 1;
+        else if (current.completed !== previous.completed || current.pending <= previous.pending) {
+          fail(`onState call ${index + 1} neither completed a step nor added a write-ahead mark`);
+        }
+        previous = current;
+      }
       assertCount(
-        reported.length,
+        completions,
         result.state.completedSteps.length,
-        'onState calls (one per completed step)',
+        'onState calls that complete a step (one per step)',
       );
+      if (pendingIn(result.state) > 0) fail('the returned state still holds write-ahead marks');
       assertSameJson(reported.at(-1), result.state, 'last reported state and returned state');
     }),
 
