@@ -12,6 +12,7 @@ import type { Command } from 'commander';
 import { loadConfig, type TrellisConfig } from './config-file.js';
 import { formatJson, type OutputFormat } from './output-format.js';
 import { type Progress, startProgress } from './progress.js';
+import { importProviderModule } from './provider-import.js';
 import { missingSetting } from './provider-sections.js';
 
 /** Streams the CLI reads and writes; `process.std*` for the `trellis` binary. */
@@ -97,7 +98,7 @@ export function createCliContext(io: CliIo, signal: AbortSignal): CliContext {
       })();
       return configPromise;
     },
-    loadProviderDefinition: (type) => loadProvider(type, (specifier) => import(specifier)),
+    loadProviderDefinition: (type) => loadProvider(type, (specifier) => importProviderModule(specifier)),
     async withProvider(command, action) {
       const config = await context.loadConfig(command);
       const definition = await context.loadProviderDefinition(config.provider);

@@ -3,6 +3,7 @@ import { type CliContext, type CliIo, createCliContext } from './cli-context.js'
 import { registerBackupCommands } from './commands/backup-commands.js';
 import { registerConfigCommands } from './commands/config-commands.js';
 import { registerEtcdCommands } from './commands/etcd-commands.js';
+import { registerFakeCommand } from './commands/fake-command.js';
 import { registerInfraCommands } from './commands/infra-commands.js';
 import { registerMachineCommands } from './commands/machine-commands.js';
 import { EXIT_CODES, EXIT_CODES_HELP } from './exit-codes.js';
@@ -41,6 +42,7 @@ export function createProgram(context: CliContext): Command {
   registerBackupCommands(program, context);
   registerConfigCommands(program, context);
   registerEtcdCommands(program, context);
+  registerFakeCommand(program, context);
   const withEpilogue = (parent: Command) => {
     for (const command of parent.commands) {
       command.exitOverride().addHelpText('after', `\n${EXIT_CODES_HELP}\n`);

@@ -12,6 +12,7 @@ export {
   TrellisError,
   type TrellisErrorOptions,
 } from './errors.js';
+export type { FakeDefinition, FakeFaultSpec, FakeStartOptions, RunningFakes } from './fake-definition.js';
 export {
   type CreatedResource,
   emptyInfrastructureState,

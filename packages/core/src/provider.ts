@@ -40,6 +40,8 @@ export interface ProviderDefinition {
   readonly type: string;
   /** Creates the provider from plain settings (as read from a config file). */
   create(settings?: Record<string, unknown>): TrellisProvider;
+  /** The provider's config schemas, readable without settings or credentials (`trellis config schema`). */
+  readonly schemas?: TrellisProvider['schemas'];
 }
 
 const REGISTRY_KEY = Symbol.for('trellis.provider-registry');

@@ -13,6 +13,13 @@ import {
 } from './aws-settings.js';
 import { createS3BackupStore } from './s3-backup-store.js';
 
+/** The schemas of the config users write for AWS. */
+const AWS_SCHEMAS = {
+  machineClass: awsMachineClass,
+  infrastructureConfig: awsInfrastructureConfigSchema,
+  backupConfig: awsBackupConfig,
+};
+
 /** The AWS provider: EC2 machines, VPC infrastructure and S3 backup stores. */
 export interface AwsProvider
   extends TrellisProvider<
@@ -47,11 +54,7 @@ export function createAwsProvider(settings: AwsProviderSettings): AwsProvider {
       const parsed = awsBackupConfig.parse(config);
       return createS3BackupStore({ ...parsed, client: context.clients.s3, logger: context.logger });
     },
-    schemas: {
-      machineClass: awsMachineClass,
-      infrastructureConfig: awsInfrastructureConfigSchema,
-      backupConfig: awsBackupConfig,
-    },
+    schemas: AWS_SCHEMAS,
     async close() {
       context.clients.destroy();
     },
@@ -64,6 +67,7 @@ export function createAwsProvider(settings: AwsProviderSettings): AwsProvider {
  */
 export const providerDefinition: ProviderDefinition = {
   type: 'aws',
+  schemas: AWS_SCHEMAS as unknown as TrellisProvider['schemas'],
   create(settings = {}) {
     const region = settings.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
     return createAwsProvider({ ...settings, region } as AwsProviderSettings) as unknown as TrellisProvider;

@@ -8,6 +8,13 @@ import { type LocalMachineClass, localMachineClass } from './local-machine-class
 import { createLocalMachineProvider } from './local-machine-provider.js';
 import { LOCAL_PROVIDER, type LocalProviderSettings, resolveLocalSettings } from './local-settings.js';
 
+/** The schemas of the config users write for the local provider. */
+const LOCAL_SCHEMAS = {
+  machineClass: localMachineClass,
+  infrastructureConfig: localInfrastructureConfig,
+  backupConfig: localBackupConfig,
+};
+
 /** The local provider: the three contracts plus a view of its local "cloud". */
 export interface LocalProvider
   extends TrellisProvider<
@@ -39,11 +46,7 @@ export function createLocalProvider(settings: LocalProviderSettings = {}): Local
     machines: createLocalMachineProvider(resolved),
     infrastructure: createLocalInfrastructureProvider(resolved, cloud),
     backupStore: (config) => createLocalBackupStore(config, resolved),
-    schemas: {
-      machineClass: localMachineClass,
-      infrastructureConfig: localInfrastructureConfig,
-      backupConfig: localBackupConfig,
-    },
+    schemas: LOCAL_SCHEMAS,
     inventory: () => cloud.list(),
     get stateDirectory() {
       return resolved.stateDirectory();
@@ -54,5 +57,6 @@ export function createLocalProvider(settings: LocalProviderSettings = {}): Local
 /** Lets tools load the local provider by its type name, `local`. */
 export const providerDefinition: ProviderDefinition = {
   type: LOCAL_PROVIDER,
+  schemas: LOCAL_SCHEMAS as unknown as TrellisProvider['schemas'],
   create: (settings) => createLocalProvider(settings as LocalProviderSettings),
 };

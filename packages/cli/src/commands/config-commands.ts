@@ -27,19 +27,21 @@ export function registerConfigCommands(program: Command, context: CliContext): v
       };
       if (!options.generic) {
         const type = context.options(command).provider;
-        const provider = (await context.loadProviderDefinition(type)).create({});
+        const definition = await context.loadProviderDefinition(type);
+        const provider = definition.schemas ? undefined : definition.create({});
+        const schemas = definition.schemas ?? provider!.schemas;
         try {
           const sections: [string, ConfigSchema<unknown>][] = [
-            ['machineClass', provider.schemas.machineClass],
-            ['infrastructure', provider.schemas.infrastructureConfig],
-            ['backup', provider.schemas.backupConfig],
+            ['machineClass', schemas.machineClass],
+            ['infrastructure', schemas.infrastructureConfig],
+            ['backup', schemas.backupConfig],
           ];
           for (const [key, section] of sections) {
             const description = schema.properties[key]?.description;
             schema.properties[key] = { ...withoutDialect(section.toJsonSchema()), description };
           }
         } finally {
-          await provider.close?.();
+          await provider?.close?.();
         }
       }
       context.io.stdout.write(formatJson(schema));

@@ -46,6 +46,10 @@ export interface Ec2FakeOptions {
    * @default off
    */
   requestLimits?: boolean | FakeRequestLimits;
+  /** Port to listen on. @default a free port */
+  port?: number;
+  /** @default '127.0.0.1' */
+  host?: string;
   /** Time of the request token buckets (a manual clock scales them in tests). @default the real clock */
   clock?: Clock;
   /** The AMIs that exist. @default every well-formed `ami-…` id exists, with root device `/dev/xvda` */
@@ -193,6 +197,8 @@ export async function startEc2Fake(options: Ec2FakeOptions = {}): Promise<Ec2Fak
         : ec2ErrorResponse(code, message, requestId, status);
     },
     faults: new FaultInjector({ seed: options.seed ?? 1 }),
+    ...(options.port === undefined ? {} : { port: options.port }),
+    ...(options.host === undefined ? {} : { host: options.host }),
     ...(options.requestLimits
       ? {
           rateLimits: ec2RateLimits(

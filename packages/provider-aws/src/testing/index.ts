@@ -15,6 +15,7 @@
  *
  * @packageDocumentation
  */
+export { fakeDefinition } from './aws-fake-definition.js';
 export type {
   Ec2FakeInspector,
   Inspected,

@@ -1,0 +1,98 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { afterEach, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { createWorkspace, parseJson, runCli, startCli, waitFor } from './run-cli.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+interface FakeDescription {
+  endpoints: Record<string, string>;
+  config: { provider: string; providerSettings: { region: string; credentials: Record<string, string> } };
+  environment: Record<string, string>;
+}
+
+describe('trellis fake', () => {
+  it('starts the AWS fakes, prints working settings, serves the SDK and the CLI, and stops on Ctrl-C', async () => {
+    const workspace = await createWorkspace();
+    cleanups.push(workspace.remove);
+    const fake = startCli(workspace.directory, ['-o', 'json', 'fake', 'aws', '--faults', 'latency:1']);
+    let printed = '';
+    fake.child.stdout.on('data', (chunk: Buffer) => (printed += chunk.toString('utf8')));
+    await waitFor(() => printed.trim().endsWith('}'));
+    const description = parseJson<FakeDescription>(printed);
+    expect(description.endpoints.ec2).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+
+    const ec2 = new EC2Client({
+      endpoint: description.endpoints.ec2,
+      region: description.config.providerSettings.region,
+      credentials: {
+        accessKeyId: description.environment.AWS_ACCESS_KEY_ID!,
+        secretAccessKey: description.environment.AWS_SECRET_ACCESS_KEY!,
+      },
+    });
+    expect((await ec2.send(new DescribeInstancesCommand({}))).Reservations).toEqual([]);
+    ec2.destroy();
+
+    await writeFile(
+      join(workspace.directory, 'trellis.yaml'),
+      stringify({ ...description.config, cluster: 'demo' }),
+    );
+    const listed = await runCli(workspace.directory, ['-o', 'json', 'machine', 'list']);
+    expect(listed.stderr).toBe('');
+    expect(listed.code).toBe(0);
+    expect(parseJson(listed.stdout)).toEqual([]);
+
+    fake.child.kill('SIGINT');
+    const result = await fake.result;
+    expect(result.code).toBe(0);
+  });
+
+  it('rejects a bad fault spec, a bad port and the local provider before starting anything', async () => {
+    const workspace = await createWorkspace();
+    cleanups.push(workspace.remove);
+    const badFault = await runCli(workspace.directory, ['fake', 'aws', '--faults', 'throttle:2']);
+    expect(badFault.code).toBe(2);
+    expect(badFault.stderr).toContain('--faults[0]: rate 2 must lie in 0..1');
+    const badKind = await runCli(workspace.directory, ['fake', 'aws', '--faults', 'explode']);
+    expect(badKind.stderr).toContain('unknown fault kind "explode"');
+    const badPort = await runCli(workspace.directory, ['fake', 'aws', '--port', '70000']);
+    expect(badPort.code).toBe(2);
+    expect(badPort.stderr).toContain('--port: 70000 is not a port');
+    const local = await runCli(workspace.directory, ['fake', 'local']);
+    expect(local.code).toBe(2);
+    expect(local.stderr).toContain('needs no fake');
+    const missing = await runCli(workspace.directory, ['fake', 'nosuchcloud']);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toContain('provider "nosuchcloud" is not installed');
+  });
+});
+
+describe('provider resolution', () => {
+  it('loads a provider installed in the working directory, not only next to the CLI', async () => {
+    const workspace = await createWorkspace({ 'package.json': '{"name":"project","private":true}' });
+    cleanups.push(workspace.remove);
+    const packageDirectory = join(workspace.directory, 'node_modules', '@trellis', 'provider-tempcloud');
+    await mkdir(packageDirectory, { recursive: true });
+    await writeFile(
+      join(packageDirectory, 'package.json'),
+      JSON.stringify({ name: '@trellis/provider-tempcloud', type: 'module', exports: { '.': './index.js' } }),
+    );
+    await writeFile(
+      join(packageDirectory, 'index.js'),
+      `const schema = { parse: (v) => v, validate: (v) => ({ success: true, data: v }), toJsonSchema: () => ({ type: 'object', title: 'tempcloud' }) };
+export const providerDefinition = { type: 'tempcloud', schemas: { machineClass: schema, infrastructureConfig: schema, backupConfig: schema }, create() { throw new Error('not needed'); } };`,
+    );
+    const result = await runCli(workspace.directory, ['--provider', 'tempcloud', 'config', 'schema']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(
+      parseJson<{ properties: Record<string, { title?: string }> }>(result.stdout).properties.machineClass
+        ?.title,
+    ).toBe('tempcloud');
+  });
+});
