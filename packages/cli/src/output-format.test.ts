@@ -30,7 +30,7 @@ describe('formatError', () => {
     expect(formatError(report, 'table')).toBe(
       'error [InvalidArgument]: invalid local infrastructure config\n' +
         '  networks.zones[1].workers: overlaps networks.zones[0].workers\n' +
-        '  <root>: root problem\n',
+        '  root problem\n',
     );
     expect(JSON.parse(formatError(report, 'json')).error.issues).toHaveLength(2);
   });

@@ -54,7 +54,9 @@ export interface ErrorReport {
 
 function headline(error: TrellisError): string {
   if (error.issues.length === 0) return error.message;
-  const detail = error.issues.map((issue) => `${issue.path || '<root>'}: ${issue.message}`).join('; ');
+  const detail = error.issues
+    .map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message))
+    .join('; ');
   const suffix = `: ${detail}`;
   return error.message.endsWith(suffix) ? error.message.slice(0, -suffix.length) : error.message;
 }
@@ -86,6 +88,6 @@ export function describeError(error: unknown): ErrorReport {
 export function formatError(report: ErrorReport, format: OutputFormat): string {
   if (format === 'json') return formatJson({ error: report });
   const lines = [`error [${report.code}]: ${report.message}`];
-  for (const issue of report.issues) lines.push(`  ${issue.path || '<root>'}: ${issue.message}`);
+  for (const issue of report.issues) lines.push(`  ${issue.path ? `${issue.path}: ` : ''}${issue.message}`);
   return `${lines.join('\n')}\n`;
 }

@@ -135,6 +135,10 @@ describe('trellis bad input', () => {
       const result = await run(['--cluster', 'bad-input', 'machine', 'get', 'record', '-o', 'json']);
       const { error } = parseJson<ErrorOutput>(result.stderr);
       expect(error.message).toContain('machine.json');
+      expect(error.message).toMatch(/state file .*machine\.json is corrupt/);
+      // The same answer as a damaged infrastructure state file: InvalidArgument, exit 2.
+      expect(error.code).toBe('InvalidArgument');
+      expect(result.code).toBe(2);
       expect(result.code).toBe(error.exitCode);
       expect(error.exitCode).toBe(EXIT_CODE_OF[error.code]);
       expect(await readFile(record, 'utf8')).toBe(original.slice(0, 20));

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspace, parseJson, runCli } from './run-cli.js';
@@ -96,5 +96,49 @@ describe('trellis infra', () => {
     ]);
     expect(deleted.code).toBe(0);
     expect(existsSync(join(directory, 'two.json'))).toBe(false);
+  });
+
+  it('uses the local provider default region when the config names none', async () => {
+    const { region: _region, ...withoutRegion } = { ...CONFIG, cluster: 'no-region' };
+    const local = await createWorkspace({ 'cluster.json': JSON.stringify(withoutRegion) });
+    try {
+      const reconciled = await runCli(local.directory, [
+        '-c',
+        'cluster.json',
+        'infra',
+        'reconcile',
+        '-o',
+        'json',
+      ]);
+      expect(reconciled.stderr).toBe('');
+      expect(reconciled.code).toBe(0);
+      const state = parseJson<{ region: string }>(
+        readFileSync(join(local.directory, '.trellis', 'infra-no-region.json'), 'utf8'),
+      );
+      expect(state.region).toBe('local');
+      expect((await runCli(local.directory, ['-c', 'cluster.json', 'infra', 'delete'])).code).toBe(0);
+    } finally {
+      await local.remove();
+    }
+  });
+
+  it('checks the network config before anything else and shows a /33 without internal fragments', async () => {
+    const bad = {
+      cluster: 'bad-prefix',
+      infrastructure: {
+        networks: { cidr: '10.0.0.0/33', zones: [{ name: 'zone-a', workers: '10.0.0.0/24' }] },
+      },
+    };
+    const local = await createWorkspace({ 'cluster.json': JSON.stringify(bad) });
+    try {
+      const result = await runCli(local.directory, ['-c', 'cluster.json', 'infra', 'reconcile']);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(
+        '  infrastructure.networks.cidr: "10.0.0.0/33" is not a CIDR: invalid CIDR "10.0.0.0/33": prefix length must be 0-32\n',
+      );
+      expect(result.stderr).not.toContain('<root>');
+    } finally {
+      await local.remove();
+    }
   });
 });

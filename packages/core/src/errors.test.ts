@@ -37,6 +37,13 @@ describe('TrellisError', () => {
     expect(error.toJSON()).toMatchObject({ code: 'InvalidArgument', issues: error.issues });
   });
 
+  it('shows an issue of the whole value by its message alone, with no internal path marker', () => {
+    const error = invalidArgument('invalid CIDR "10.0.0.0/33"', [
+      { path: '', message: 'prefix length must be 0-32' },
+    ]);
+    expect(error.message).toBe('invalid CIDR "10.0.0.0/33": prefix length must be 0-32');
+  });
+
   it('keeps the cause but leaves it out of JSON', () => {
     const cause = new Error('socket hang up');
     const error = new TrellisError({ code: 'Unavailable', message: 'EC2 did not answer', cause });

@@ -127,7 +127,10 @@ export function invalidArgument(
   issues: readonly FieldIssue[] = [],
   context: Omit<TrellisErrorOptions, 'code' | 'message' | 'issues'> = {},
 ) {
-  const detail = issues.map((issue) => `${issue.path || '<root>'}: ${issue.message}`).join('; ');
+  // An issue of the value as a whole has no path: show its message alone.
+  const detail = issues
+    .map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message))
+    .join('; ');
   return new TrellisError({
     ...context,
     code: 'InvalidArgument',

@@ -27,6 +27,8 @@ export interface TrellisProvider<
     readonly infrastructureConfig: ConfigSchema<InfrastructureConfig>;
     readonly backupConfig: ConfigSchema<BackupConfig>;
   };
+  /** The region used when the caller names none (`local` for the local provider); none for clouds. */
+  readonly defaultRegion?: string;
   /** Releases clients, timers and sockets. */
   close?(): Promise<void>;
 }

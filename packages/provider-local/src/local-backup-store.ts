@@ -29,6 +29,7 @@ import {
   listDirectory,
   temporaryPath,
 } from './local-state-store.js';
+import { removeStaleTemporaryFiles } from './local-temporary-files.js';
 
 /**
  * Creates a filesystem backup store: snapshots are files at `<directory>/<prefix>/v2/<name>`,
@@ -48,6 +49,15 @@ export function createLocalBackupStore(
   const snapshotDirectory = () =>
     path.dirname(fileOf({ kind: 'Full', startRevision: 0, lastRevision: 0, createdOn: new Date(0) }));
   const context = (operation: string) => ({ provider: LOCAL_PROVIDER, operation });
+  // Once per store: temporary files a killed save left behind (never listed, so never deleted).
+  let swept: Promise<unknown> | undefined;
+  const sweep = () => {
+    swept ??= removeStaleTemporaryFiles(snapshotDirectory(), settings.logger).catch((error: unknown) => {
+      swept = undefined;
+      throw error;
+    });
+    return swept;
+  };
 
   async function describe(file: string, size?: number): Promise<StoredSnapshot> {
     const name = path.basename(file);
@@ -69,6 +79,7 @@ export function createLocalBackupStore(
     async save(snapshot: Snapshot, data: SnapshotSource, options?: CallOptions) {
       const signal = resolveSignal(options);
       throwIfAborted(signal, context('save'));
+      await sweep();
       const file = fileOf(snapshot);
       const temporary = temporaryPath(file);
       try {
@@ -140,6 +151,7 @@ export function createLocalBackupStore(
 
     async list(options) {
       throwIfAborted(resolveSignal(options), context('list'));
+      await sweep();
       const directoryPath = snapshotDirectory();
       const names = (await listDirectory(directoryPath)).filter(
         (name) => !name.startsWith('.') && isSnapshotName(name),

@@ -68,6 +68,22 @@ function checkProviderId(ref: MachineRef, operation: string): string | undefined
   return parsed.machineId;
 }
 
+/**
+ * Most bytes of user data a local machine takes: 64 KiB, as Azure's custom data and about four
+ * times EC2's 16 KiB. The script is copied into the state directory and run with `/bin/sh`.
+ */
+export const LOCAL_MAX_USER_DATA_BYTES = 64 * 1024;
+
+function checkUserData(userData: string | undefined): FieldIssue | undefined {
+  if (userData === undefined) return undefined;
+  const bytes = Buffer.byteLength(userData);
+  if (bytes <= LOCAL_MAX_USER_DATA_BYTES) return undefined;
+  return {
+    path: 'userData',
+    message: `must be at most ${LOCAL_MAX_USER_DATA_BYTES} bytes (64 KiB), got ${bytes}`,
+  };
+}
+
 /** Creates the machine provider over a state directory. */
 export function createLocalMachineProvider(settings: ResolvedLocalSettings): LocalMachineProvider {
   const { logger } = settings;
@@ -146,7 +162,11 @@ export function createLocalMachineProvider(settings: ResolvedLocalSettings): Loc
 
     async createMachine(request, options) {
       const operation = 'createMachine';
-      const issues = [checkDns1123Label(request.cluster, 'cluster'), checkDns1123Label(request.name, 'name')];
+      const issues = [
+        checkDns1123Label(request.cluster, 'cluster'),
+        checkDns1123Label(request.name, 'name'),
+        checkUserData(request.userData),
+      ];
       const parsed = localMachineClass.validate(request.spec);
       const all = [
         ...issues.filter((issue): issue is FieldIssue => issue !== undefined),

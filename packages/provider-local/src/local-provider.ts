@@ -8,6 +8,9 @@ import { type LocalMachineClass, localMachineClass } from './local-machine-class
 import { createLocalMachineProvider } from './local-machine-provider.js';
 import { LOCAL_PROVIDER, type LocalProviderSettings, resolveLocalSettings } from './local-settings.js';
 
+/** The region of the local provider when none is given: it has only this machine. */
+export const LOCAL_DEFAULT_REGION = 'local';
+
 /** The schemas of the config users write for the local provider. */
 const LOCAL_SCHEMAS = {
   machineClass: localMachineClass,
@@ -47,6 +50,7 @@ export function createLocalProvider(settings: LocalProviderSettings = {}): Local
     infrastructure: createLocalInfrastructureProvider(resolved, cloud),
     backupStore: (config) => createLocalBackupStore(config, resolved),
     schemas: LOCAL_SCHEMAS,
+    defaultRegion: LOCAL_DEFAULT_REGION,
     inventory: () => cloud.list(),
     get stateDirectory() {
       return resolved.stateDirectory();

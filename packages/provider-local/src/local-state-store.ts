@@ -10,12 +10,15 @@ export function isErrorCode(error: unknown, code: string): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
 }
 
-/** A `TrellisError` naming the state file that cannot be used, never overwriting it. */
+/**
+ * A `TrellisError` naming the state file that cannot be used, never overwriting it: `InvalidArgument`
+ * (exit 2 in the CLI), the same answer the CLI gives for a damaged infrastructure state file.
+ */
 export function corruptStateError(file: string, problem: string, cause?: unknown): TrellisError {
   return new TrellisError({
-    code: 'Internal',
+    code: 'InvalidArgument',
     provider: LOCAL_PROVIDER,
-    message: `corrupt state file ${file}: ${problem}; it was left untouched: fix or remove it by hand`,
+    message: `state file ${file} is corrupt: ${problem}; it was left untouched (repair it or move it away)`,
     cause,
   });
 }
@@ -99,7 +102,9 @@ export async function readJson<T>(file: string, schema: z.ZodType<T>): Promise<T
   const result = schema.safeParse(json);
   if (!result.success) {
     const problems = result.error.issues
-      .map((issue) => `${issue.path.map(String).join('.') || '<root>'}: ${issue.message}`)
+      .map((issue) =>
+        issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message,
+      )
       .join('; ');
     throw corruptStateError(file, `unexpected content (${problems})`, result.error);
   }

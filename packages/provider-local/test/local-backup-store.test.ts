@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type Snapshot, TrellisError } from '@trellis/core';
 import { collectBytes, randomBytesSource } from '@trellis/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +28,44 @@ describe('local backup store', () => {
       directory,
       prefix: 'etcd',
     });
+
+  it('removes the temporary file of a save killed with SIGKILL when the store is next opened', async () => {
+    const entry = fileURLToPath(new URL('../dist/index.mjs', import.meta.url));
+    const script = `
+      import { createLocalProvider } from ${JSON.stringify(entry)};
+      const store = createLocalProvider({ stateDirectory: ${JSON.stringify(path.join(root, 'state'))} })
+        .backupStore({ directory: ${JSON.stringify(directory)}, prefix: 'etcd' });
+      async function* endless() {
+        for (;;) { yield Buffer.alloc(64 * 1024, 7); await new Promise((resolve) => setTimeout(resolve, 10)); }
+      }
+      await store.save({ kind: 'Full', startRevision: 0, lastRevision: 99, createdOn: new Date(1_700_000_099_000) }, endless());
+    `;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'ignore' });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const snapshots = path.join(directory, 'etcd', 'v2');
+    const temporaries = async () =>
+      (await fs.readdir(snapshots).catch(() => [] as string[])).filter((name) => name.endsWith('.tmp'));
+    const deadline = Date.now() + 20_000;
+    while ((await temporaries()).length === 0) {
+      if (Date.now() > deadline) throw new Error('the child never started writing');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    child.kill('SIGKILL');
+    await exited;
+    expect(await temporaries()).toHaveLength(1);
+    expect((await store().list()).map((entry) => entry.lastRevision)).not.toContain(99);
+    expect(await temporaries()).toEqual([]);
+  });
+
+  it('keeps the temporary file of a save still running', async () => {
+    const snapshots = path.join(directory, 'etcd', 'v2');
+    await fs.mkdir(snapshots, { recursive: true });
+    const live = path.join(snapshots, `.Full-00000000-00000098-1700000098.${process.pid}.0123456789ab.tmp`);
+    await fs.writeFile(live, 'in progress');
+    await store().list();
+    expect(await fs.readFile(live, 'utf8')).toBe('in progress');
+    await fs.rm(live);
+  });
 
   it("stores snapshots under etcd-backup-restore's layout with a sha256sum checksum beside them", async () => {
     const stored = await store().save(snapshot(1), randomBytesSource(1000, { seed: 1 }));

@@ -150,7 +150,7 @@ describe('local infrastructure', () => {
     const error = await rejectionOf(
       local.provider.infrastructure.reconcile({ cluster: 'corrupt', region: 'local', config, state }),
     );
-    expect(error).toMatchObject({ code: 'Internal' });
+    expect(error).toMatchObject({ code: 'InvalidArgument' });
     expect(error.message).toContain(file);
     expect(await fs.readFile(file, 'utf8')).toBe('not json');
     await fs.rm(file);

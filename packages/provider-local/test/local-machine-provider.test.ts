@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { TrellisError } from '@trellis/core';
 import { describe, expect, it } from 'vitest';
+import { LOCAL_MAX_USER_DATA_BYTES } from '../src/index.js';
 import {
   countMachineProcessGroups,
   isProcessAlive,
@@ -178,7 +179,7 @@ describe('local machines', () => {
       () => local.provider.machines.deleteMachine(ref),
     ]) {
       const error = await call().catch((caught: unknown) => caught);
-      expect(TrellisError.hasCode(error, 'Internal')).toBe(true);
+      expect(TrellisError.hasCode(error, 'InvalidArgument')).toBe(true);
       expect((error as Error).message).toContain(file);
       expect((error as Error).message).toContain('not valid JSON');
     }
@@ -200,5 +201,32 @@ describe('local machines', () => {
       ['cluster', 'name', 'spec', 'spec.environment.1X'].sort(),
     );
     await expect(fs.access(path.join(local.stateDirectory, 'machines', 'Bad_Cluster'))).rejects.toThrow();
+  });
+
+  it('refuses user data over its documented limit before anything is written', async () => {
+    const error = await local.provider.machines
+      .createMachine({
+        cluster: 'big',
+        name: 'm0',
+        spec: {},
+        userData: 'x'.repeat(LOCAL_MAX_USER_DATA_BYTES + 1),
+      })
+      .catch((caught: unknown) => caught as TrellisError);
+    expect(error).toMatchObject({ code: 'InvalidArgument' });
+    expect((error as TrellisError).issues).toEqual([
+      {
+        path: 'userData',
+        message: `must be at most 65536 bytes (64 KiB), got ${LOCAL_MAX_USER_DATA_BYTES + 1}`,
+      },
+    ]);
+    await expect(fs.access(path.join(local.stateDirectory, 'machines', 'big'))).rejects.toThrow();
+    const atLimit = await local.provider.machines.createMachine({
+      cluster: 'big',
+      name: 'm1',
+      spec: {},
+      userData: `exec sleep 60 #${'x'.repeat(LOCAL_MAX_USER_DATA_BYTES - 16)}`,
+    });
+    expect(atLimit.phase).toBe('Running');
+    await local.provider.machines.deleteMachine({ cluster: 'big', name: 'm1' });
   });
 });

@@ -63,13 +63,13 @@ export function registerInfraCommands(program: Command, context: CliContext): vo
     .action(async (options: StateOptions, command: Command) => {
       await context.withProvider(command, async ({ provider, config }) => {
         const cluster = context.requireCluster(config);
-        const region = context.requireRegion(config);
         const infraConfig = parseSection(
           provider.schemas.infrastructureConfig,
           config.infrastructure,
           'infrastructure',
           config.file,
         );
+        const region = context.requireRegion({ ...config, region: config.region ?? provider.defaultRegion });
         const file = stateFilePath(options, config, cluster);
         const path = context.resolvePath(file);
         const existing = await readOwnState(context, file, cluster, provider.provider);
