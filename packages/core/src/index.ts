@@ -62,7 +62,13 @@ export {
   type RetentionPolicy,
   selectSnapshotsToDelete,
 } from './retention.js';
-export type { CompressionSuffix, Snapshot, SnapshotKind, StoredSnapshot } from './snapshot.js';
+export {
+  COMPRESSION_SUFFIXES,
+  type CompressionSuffix,
+  type Snapshot,
+  type SnapshotKind,
+  type StoredSnapshot,
+} from './snapshot.js';
 export {
   compareSnapshots,
   formatSnapshotKey,

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TrellisError } from './errors.js';
-import type { Snapshot } from './snapshot.js';
+import { COMPRESSION_SUFFIXES, type Snapshot } from './snapshot.js';
 import {
   compareSnapshots,
   formatSnapshotKey,
@@ -40,6 +40,14 @@ describe('snapshot names', () => {
     expect(parseSnapshotName(name).lastRevision).toBe(123_456_789_012);
   });
 
+  it("parses every compression suffix etcd-backup-restore writes", () => {
+    expect(parseSnapshotName('Full-00000000-00000042-1700000000.zlib').compressionSuffix).toBe('.zlib');
+    expect(parseSnapshotName('Incr-00000043-00000050-1700000000.Z.final')).toMatchObject({
+      compressionSuffix: '.Z',
+      isFinal: true,
+    });
+  });
+
   it('round-trips any snapshot through format and parse', () => {
     fc.assert(
       fc.property(
@@ -47,7 +55,7 @@ describe('snapshot names', () => {
         fc.integer({ min: 0, max: 2 ** 40 }),
         fc.integer({ min: 0, max: 2 ** 40 }),
         fc.integer({ min: 0, max: 4_000_000_000 }),
-        fc.constantFrom<'' | '.gz'>('', '.gz'),
+        fc.constantFrom(...COMPRESSION_SUFFIXES),
         fc.boolean(),
         (kind, start, span, seconds, compressionSuffix, isFinal) => {
           const snapshot: Snapshot = {
@@ -70,6 +78,8 @@ describe('snapshot names', () => {
     'Delta-00000001-00000002-1700000000',
     'Full-00000009-00000002-1700000000',
     'Full-00000001-00000002-1700000000.zip',
+    'Full-00000001-00000002-1700000000.gz.sha256',
+    'Full-00000001-00000002-1700000000.z',
     'Full-00000001-00000002-',
     '',
   ])('rejects the malformed name %j with InvalidArgument', (name) => {

@@ -1,7 +1,7 @@
 import { invalidArgument } from './errors.js';
 import type { CompressionSuffix, Snapshot, SnapshotKind } from './snapshot.js';
 
-const NAME_PATTERN = /^(Full|Incr)-(\d{8,})-(\d{8,})-(\d+)(\.gz)?(\.final)?$/;
+const NAME_PATTERN = /^(Full|Incr)-(\d{8,})-(\d{8,})-(\d+)(\.gz|\.zlib|\.Z)?(\.final)?$/;
 
 /** The directory etcd-backup-restore's v2 layout puts snapshots in, under the prefix. */
 export const SNAPSHOT_DIRECTORY = 'v2';
@@ -55,11 +55,11 @@ export function parseSnapshotName(nameOrKey: string): Snapshot & { name: string 
     throw invalidArgument(`"${nameOrKey}" is not a snapshot name`, [
       {
         path: '',
-        message: 'expected <Full|Incr>-<start:08d>-<last:08d>-<unixSeconds>[.gz][.final]',
+        message: 'expected <Full|Incr>-<start:08d>-<last:08d>-<unixSeconds>[.gz|.zlib|.Z][.final]',
       },
     ]);
   }
-  const [, kind, start, last, created, gz, final] = match;
+  const [, kind, start, last, created, compression, final] = match;
   const startRevision = Number(start);
   const lastRevision = Number(last);
   if (
@@ -77,7 +77,7 @@ export function parseSnapshotName(nameOrKey: string): Snapshot & { name: string 
     startRevision,
     lastRevision,
     createdOn: new Date(Number(created) * 1000),
-    compressionSuffix: (gz ?? '') as CompressionSuffix,
+    compressionSuffix: (compression ?? '') as CompressionSuffix,
     isFinal: final !== undefined,
   };
 }

@@ -1,8 +1,14 @@
 /** `Full` snapshots hold a whole etcd database; `Incr` hold the events between two revisions. */
 export type SnapshotKind = 'Full' | 'Incr';
 
-/** Compression suffix of a snapshot name: `.gz` for gzip, empty for none. */
-export type CompressionSuffix = '' | '.gz';
+/**
+ * Compression suffix of a snapshot name, as etcd-backup-restore writes them: `.gz` for gzip,
+ * `.zlib` for zlib, `.Z` for LZW (Go's `compress/lzw`, LSB order, 8-bit literals), empty for none.
+ */
+export type CompressionSuffix = '' | '.gz' | '.zlib' | '.Z';
+
+/** Every compression suffix a snapshot name may carry. */
+export const COMPRESSION_SUFFIXES: readonly CompressionSuffix[] = ['', '.gz', '.zlib', '.Z'];
 
 /**
  * One etcd snapshot, as etcd-backup-restore names it:

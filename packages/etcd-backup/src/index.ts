@@ -24,6 +24,7 @@ export {
 } from './etcdctl.js';
 export { type FullSnapshotOptions, takeFullSnapshot } from './full-snapshot.js';
 export { FullSnapshotSchedule } from './full-snapshot-schedule.js';
+export { LzwDecoder, lzwEncode } from './lzw.js';
 export { type RestoreOptions, type RestoreResult, restoreEtcd } from './restore.js';
 export { planRestore, type RestorePlan, type RestoreTarget } from './restore-plan.js';
 export {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, createInflate } from 'node:zlib';
 import {
   type BackupStore,
   type CallOptions,
@@ -21,6 +21,7 @@ import { SnapshotIntegrityError } from './errors.js';
 import { createEtcdClient, currentRevision } from './etcd-connection.js';
 import { startEtcdServer } from './etcd-server.js';
 import { type RestoreMemberOptions, restoreSnapshotFile, snapshotFileStatus } from './etcdctl.js';
+import { LzwDecoder } from './lzw.js';
 import { planRestore, type RestorePlan, type RestoreTarget } from './restore-plan.js';
 import { moveWalToMemory } from './temporary-wal.js';
 
@@ -76,12 +77,16 @@ function sha256Trailer(onMismatch: () => Error): Transform {
   });
 }
 
-/** The stored bytes, gunzipped when the name says `.gz` (gzip's CRC and length are checked). */
+/**
+ * The stored bytes, decompressed as the name's suffix says (etcd-backup-restore's three): `.gz`
+ * gzip and `.zlib` zlib (their checksums and lengths are checked), `.Z` Go's LZW.
+ */
 function decompressed(snapshot: StoredSnapshot, body: Readable): Readable {
-  if (snapshot.compressionSuffix !== '.gz') return body;
-  const gunzip = createGunzip();
-  body.on('error', (error) => gunzip.destroy(error));
-  return body.pipe(gunzip);
+  const suffix = snapshot.compressionSuffix ?? '';
+  if (suffix === '') return body;
+  const decoder = suffix === '.gz' ? createGunzip() : suffix === '.zlib' ? createInflate() : new LzwDecoder();
+  body.on('error', (error) => decoder.destroy(error));
+  return body.pipe(decoder);
 }
 
 async function fetchFullToFile(

@@ -140,8 +140,8 @@ export class Snapshotter extends EventEmitter<SnapshotterEvents> {
 
   /**
    * Saves the changes since the last snapshot as a delta; resolves undefined when nothing
-   * changed. Takes a full snapshot instead when there is none yet or etcd has compacted the
-   * revisions the delta needs.
+   * changed. Takes a full snapshot instead when there is none yet, when the newest is a `.final`
+   * one, or when etcd has compacted the revisions the delta needs.
    */
   takeDeltaSnapshot(
     options: { isFinal?: boolean; reason?: SnapshotReason } = {},
@@ -150,7 +150,8 @@ export class Snapshotter extends EventEmitter<SnapshotterEvents> {
       await this.#load();
       const reason = options.reason ?? 'manual';
       const isFinal = options.isFinal ?? false;
-      if (!this.#lastSnapshot) return this.#full('initial', isFinal);
+      // No snapshot yet, or the newest is a final one: a delta must not chain onto it.
+      if (!this.#lastSnapshot || this.#lastSnapshot.isFinal) return this.#full('initial', isFinal);
       const started = Date.now();
       let snapshot: StoredSnapshot | undefined;
       try {
@@ -217,7 +218,8 @@ export class Snapshotter extends EventEmitter<SnapshotterEvents> {
   }
 
   /**
-   * Starts the schedule: a full snapshot first when the newest full is due (or absent),
+   * Starts the schedule: a full snapshot first when the newest full is due (or absent, or the
+   * newest snapshot is a `.final` one),
    * then fulls on the schedule and deltas every period, until {@link Snapshotter.stop}.
    * Failures are logged and emitted; the schedule goes on.
    */
@@ -233,12 +235,18 @@ export class Snapshotter extends EventEmitter<SnapshotterEvents> {
   async #run(signal: AbortSignal): Promise<void> {
     await this.#serialized(() => this.#load());
     const fullLoop = async () => {
+      // As etcd-backup-restore does: after a final snapshot, a restart begins with a new full one,
+      // so no delta ever chains onto a `.final`.
+      let afterFinal = this.#lastSnapshot?.isFinal === true;
       while (!signal.aborted) {
-        const due = this.#lastFull ? this.#schedule.next(this.#lastFull.createdOn) : this.#clock.now();
+        const due =
+          this.#lastFull && !afterFinal ? this.#schedule.next(this.#lastFull.createdOn) : this.#clock.now();
         const wait = due.getTime() - this.#clock.now().getTime();
         if (wait > 0) await this.#clock.sleep(wait, signal);
         if (signal.aborted) return;
-        await this.takeFullSnapshot({ reason: this.#lastFull ? 'schedule' : 'initial' }).catch(async () => {
+        const reason = this.#lastFull && !afterFinal ? 'schedule' : 'initial';
+        afterFinal = false;
+        await this.takeFullSnapshot({ reason }).catch(async () => {
           await this.#clock.sleep(Math.min(60_000, this.#options.deltaSnapshotPeriodMs ?? 20_000), signal);
         });
       }

@@ -88,6 +88,58 @@ describe.skipIf(!etcdInstalled)('Snapshotter', () => {
     await expectRestorable(store);
   });
 
+  it('starts again with a full snapshot after a final one, so no delta chains onto a .final', async () => {
+    const store = await createDirectoryStore(join(work.path, `store-${counter++}`));
+    const clock = new ManualClock(new Date('2026-03-02T10:00:00Z'));
+    const first = new Snapshotter({
+      client,
+      store,
+      clock,
+      fullSnapshotSchedule: HOUR,
+      deltaSnapshotPeriodMs: 20_000,
+    });
+    await first.takeFullSnapshot();
+    await writeKeys(client, 'final/', 10, (index) => `f-${index}`);
+    const final = await first.stop({ finalSnapshot: true });
+    expect(final?.isFinal).toBe(true);
+
+    // A minute later the sidecar restarts: the newest full (the final one) is not due for an hour.
+    clock.advance(60_000);
+    await writeKeys(client, 'final/', 10, (index) => `after-${index}`);
+    const second = new Snapshotter({
+      client,
+      store,
+      clock,
+      fullSnapshotSchedule: HOUR,
+      deltaSnapshotPeriodMs: 20_000,
+    });
+    const reasons: string[] = [];
+    second.on('snapshot-saved', (snapshot, { reason }) => reasons.push(`${snapshot.kind}:${reason}`));
+    const started = once(second, 'snapshot-saved');
+    second.start();
+    await started;
+    await clock.sleepers(2);
+    await writeKeys(client, 'final/', 10, (index) => `later-${index}`);
+    const delta = once(second, 'snapshot-saved');
+    clock.advance(20_000);
+    await delta;
+    await second.stop();
+    expect(reasons).toEqual(['Full:initial', 'Incr:schedule']);
+    const names = (await store.list()).map((snapshot) => snapshot.name);
+    const finalIndex = names.findIndex((name) => name.endsWith('.final'));
+    expect(names[finalIndex + 1]).toMatch(/^Full-/);
+    await expectRestorable(store);
+    // Taken by hand on a snapshotter whose newest snapshot is final, a delta becomes a full one too.
+    const third = new Snapshotter({
+      client,
+      store: await createDirectoryStore(join(work.path, `store-${counter++}`)),
+      clock,
+    });
+    await third.takeFullSnapshot({ isFinal: true });
+    await writeKeys(client, 'final/', 1, () => 'x');
+    expect((await third.takeDeltaSnapshot())?.kind).toBe('Full');
+  });
+
   it('reports a failed snapshot through its event and keeps working', async () => {
     const store = await createDirectoryStore(join(work.path, `store-${counter++}`));
     const snapshotter = new Snapshotter({ client, store });
