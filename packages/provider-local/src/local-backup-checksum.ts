@@ -5,8 +5,11 @@ import { TrellisError } from '@trellis/core';
 import { LOCAL_PROVIDER } from './local-settings.js';
 import { corruptStateError, fileSystemError, isErrorCode } from './local-state-store.js';
 
-/** Suffix of the checksum file beside each snapshot (`sha256sum` format). */
+/** Suffix of a snapshot's checksum file (`sha256sum` format). */
 export const CHECKSUM_SUFFIX = '.sha256';
+
+/** Directory of the checksum files, under the store's directory and outside every prefix. */
+export const CHECKSUM_DIRECTORY = '.trellis-checksums';
 
 /** A pass-through stream that hashes (sha256) and counts what flows through it. */
 export class HashingStream extends Transform {

@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import { createReadStream, createWriteStream, type Dirent, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { pipeline as pipelineCallback, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -19,21 +19,22 @@ import {
   TrellisError,
   throwIfAborted,
 } from '@trellis/core';
-import { CHECKSUM_SUFFIX, HashingStream, readChecksum, VerifyingStream } from './local-backup-checksum.js';
+import {
+  CHECKSUM_DIRECTORY,
+  CHECKSUM_SUFFIX,
+  HashingStream,
+  readChecksum,
+  VerifyingStream,
+} from './local-backup-checksum.js';
 import { type LocalBackupConfig, localBackupConfig } from './local-backup-config.js';
 import { LOCAL_PROVIDER, type ResolvedLocalSettings } from './local-settings.js';
-import {
-  fileSystemError,
-  fsyncDirectory,
-  isErrorCode,
-  listDirectory,
-  temporaryPath,
-} from './local-state-store.js';
+import { fileSystemError, fsyncDirectory, isErrorCode, temporaryPath } from './local-state-store.js';
 import { removeStaleTemporaryFiles } from './local-temporary-files.js';
 
 /**
- * Creates a filesystem backup store: snapshots are files at `<directory>/<prefix>/v2/<name>`,
- * each with a `<name>.sha256` checksum beside it (`sha256sum -c` format).
+ * Creates a filesystem backup store: snapshots are files at `<directory>/<prefix>/v2/<name>`
+ * (etcd-backup-restore's layout), each with a sha256 checksum (`sha256sum` format) at
+ * `<directory>/.trellis-checksums/<prefix>/<name>.sha256`, outside the prefix.
  */
 export function createLocalBackupStore(
   config: LocalBackupConfig,
@@ -49,6 +50,17 @@ export function createLocalBackupStore(
   const snapshotDirectory = () =>
     path.dirname(fileOf({ kind: 'Full', startRevision: 0, lastRevision: 0, createdOn: new Date(0) }));
   const context = (operation: string) => ({ provider: LOCAL_PROVIDER, operation });
+  // Checksums live outside `<prefix>/`, where etcd-backup-restore never looks: it takes every
+  // object under the prefix for a snapshot, and a sidecar beside each broke its restore.
+  const checksumOf = (file: string) =>
+    path.join(
+      rootDirectory(),
+      CHECKSUM_DIRECTORY,
+      prefix.replace(/\/+$/, ''),
+      `${path.basename(file)}${CHECKSUM_SUFFIX}`,
+    );
+  /** Checksum files of earlier versions, beside the snapshot: still read, and removed. */
+  const legacyChecksumOf = (file: string) => `${file}${CHECKSUM_SUFFIX}`;
   // Once per store: temporary files a killed save left behind (never listed, so never deleted).
   let swept: Promise<unknown> | undefined;
   const sweep = () => {
@@ -63,7 +75,7 @@ export function createLocalBackupStore(
     const name = path.basename(file);
     const parsed = parseSnapshotName(name);
     const stats = size === undefined ? await fs.stat(file) : undefined;
-    const checksum = await readChecksum(`${file}${CHECKSUM_SUFFIX}`);
+    const checksum = (await readChecksum(checksumOf(file))) ?? (await readChecksum(legacyChecksumOf(file)));
     return {
       ...parsed,
       key: path.relative(rootDirectory(), file).split(path.sep).join('/'),
@@ -94,8 +106,10 @@ export function createLocalBackupStore(
           },
         );
         const checksum = hashing.digest();
-        await writeChecksum(`${file}${CHECKSUM_SUFFIX}`, `${checksum}  ${path.basename(file)}\n`);
+        await fs.mkdir(path.dirname(checksumOf(file)), { recursive: true });
+        await writeChecksum(checksumOf(file), `${checksum}  ${path.basename(file)}\n`);
         await fs.rename(temporary, file);
+        await fs.rm(legacyChecksumOf(file), { force: true });
         await fsyncDirectory(path.dirname(file));
         settings.logger.info({ snapshot: path.basename(file), size: hashing.size }, 'snapshot saved');
         return await describe(file, hashing.size);
@@ -128,10 +142,13 @@ export function createLocalBackupStore(
         if (isErrorCode(error, 'ENOENT')) throw notFound(`snapshot ${key} does not exist`, context('fetch'));
         throw fileSystemError('fetch', file, error);
       }
-      const expected = await readChecksum(`${file}${CHECKSUM_SUFFIX}`).catch((error: unknown) => {
-        input.destroy();
-        throw error;
-      });
+      const expected = await (async () =>
+        (await readChecksum(checksumOf(file))) ?? (await readChecksum(legacyChecksumOf(file))))().catch(
+        (error: unknown) => {
+          input.destroy();
+          throw error;
+        },
+      );
       if (expected === undefined) {
         settings.logger.warn(
           { snapshot: key },
@@ -152,17 +169,18 @@ export function createLocalBackupStore(
     async list(options) {
       throwIfAborted(resolveSignal(options), context('list'));
       await sweep();
-      const directoryPath = snapshotDirectory();
-      const names = (await listDirectory(directoryPath)).filter(
-        (name) => !name.startsWith('.') && isSnapshotName(name),
-      );
+      // Only complete snapshots: regular files with a snapshot name (not a chunk directory named
+      // like one, not a temporary file). `includeAll` also walks the rest of the prefix (v1/).
+      const files = options?.includeAll
+        ? await snapshotFilesUnder(path.join(rootDirectory(), prefix))
+        : await snapshotFilesIn(snapshotDirectory());
       const stored: StoredSnapshot[] = [];
-      for (const name of names) {
+      for (const file of files) {
         try {
-          stored.push(await describe(path.join(directoryPath, name)));
+          stored.push(await describe(file));
         } catch (error) {
           if (isErrorCode(error, 'ENOENT')) continue; // deleted while listing
-          throw fileSystemError('list', path.join(directoryPath, name), error);
+          throw fileSystemError('list', file, error);
         }
       }
       return stored.sort(compareSnapshots);
@@ -173,7 +191,8 @@ export function createLocalBackupStore(
       const file = fileOf(snapshot);
       try {
         await fs.rm(file, { force: true });
-        await fs.rm(`${file}${CHECKSUM_SUFFIX}`, { force: true });
+        await fs.rm(checksumOf(file), { force: true });
+        await fs.rm(legacyChecksumOf(file), { force: true });
         await fsyncDirectory(path.dirname(file)).catch((error: unknown) => {
           if (!isErrorCode(error, 'ENOENT')) throw error;
         });
@@ -182,6 +201,36 @@ export function createLocalBackupStore(
       }
     },
   };
+}
+
+/** Regular files directly in `directory` whose name is a snapshot name. */
+async function snapshotFilesIn(directory: string): Promise<string[]> {
+  let entries: Dirent[];
+  try {
+    entries = await fs.readdir(directory, { withFileTypes: true });
+  } catch (error) {
+    if (isErrorCode(error, 'ENOENT')) return [];
+    throw fileSystemError('list', directory, error);
+  }
+  return entries
+    .filter((entry) => entry.isFile() && !entry.name.startsWith('.') && isSnapshotName(entry.name))
+    .map((entry) => path.join(directory, entry.name))
+    .sort();
+}
+
+/** Regular files with a snapshot name anywhere under `directory` (any layout: v1/, v2/). */
+async function snapshotFilesUnder(directory: string): Promise<string[]> {
+  let entries: Dirent[];
+  try {
+    entries = await fs.readdir(directory, { withFileTypes: true, recursive: true });
+  } catch (error) {
+    if (isErrorCode(error, 'ENOENT')) return [];
+    throw fileSystemError('list', directory, error);
+  }
+  return entries
+    .filter((entry) => entry.isFile() && !entry.name.startsWith('.') && isSnapshotName(entry.name))
+    .map((entry) => path.join(entry.parentPath, entry.name))
+    .sort();
 }
 
 async function writeChecksum(file: string, line: string): Promise<void> {

@@ -67,18 +67,68 @@ describe('local backup store', () => {
     await fs.rm(live);
   });
 
-  it("stores snapshots under etcd-backup-restore's layout with a sha256sum checksum beside them", async () => {
+  it("stores snapshots under etcd-backup-restore's layout, checksums outside the prefix", async () => {
     const stored = await store().save(snapshot(1), randomBytesSource(1000, { seed: 1 }));
     expect(stored.key).toBe('etcd/v2/Full-00000000-00000001-1700000001');
     expect(stored.size).toBe(1000);
     const file = path.join(directory, stored.key);
     expect((await fs.stat(file)).size).toBe(1000);
-    const line = await fs.readFile(`${file}.sha256`, 'utf8');
+    const line = await fs.readFile(
+      path.join(directory, '.trellis-checksums', 'etcd', `${stored.name}.sha256`),
+      'utf8',
+    );
     expect(`sha256:${line.slice(0, 64)}`).toBe(stored.checksum);
     expect(line.trim().endsWith(stored.name)).toBe(true);
+    // etcd-backup-restore reads every object under the prefix as a snapshot: only snapshots are there.
+    expect(await fs.readdir(path.join(directory, 'etcd'), { recursive: true })).toEqual([
+      'v2',
+      'v2/Full-00000000-00000001-1700000001',
+    ]);
     expect((await store().list()).map((entry) => entry.key)).toEqual([stored.key]);
     await store().delete(snapshot(1));
     expect(await fs.readdir(path.dirname(file))).toEqual([]);
+    expect(await fs.readdir(path.join(directory, '.trellis-checksums', 'etcd'))).toEqual([]);
+  });
+
+  it('still verifies with a checksum an earlier version wrote beside the snapshot', async () => {
+    const stored = await store().save(snapshot(5), randomBytesSource(4096, { seed: 5 }));
+    const file = path.join(directory, stored.key);
+    const moved = path.join(directory, '.trellis-checksums', 'etcd', `${stored.name}.sha256`);
+    await fs.rename(moved, `${file}.sha256`);
+    expect((await store().list()).find((entry) => entry.name === stored.name)?.checksum).toBe(
+      stored.checksum,
+    );
+    const handle = await fs.open(file, 'r+');
+    await handle.write(Buffer.from('x'), 0, 1, 100);
+    await handle.close();
+    await expect(collectBytes(await store().fetch(snapshot(5)))).rejects.toThrow(/checksum mismatch/);
+    await store().delete(snapshot(5));
+    expect(await fs.readdir(path.dirname(file))).toEqual([]);
+  });
+
+  it('lists only complete snapshots: not a chunk directory named like one', async () => {
+    const chunks = path.join(directory, 'etcd', 'v2', 'Full-00000000-00000077-1700000077.gz');
+    await fs.mkdir(chunks, { recursive: true });
+    await fs.writeFile(path.join(chunks, '0000000001'), 'chunk');
+    const stored = await store().save(snapshot(6), randomBytesSource(10, { seed: 6 }));
+    expect((await store().list()).map((entry) => entry.name)).toEqual([stored.name]);
+    expect((await store().list({ includeAll: true })).map((entry) => entry.name)).toEqual([stored.name]);
+    await store().delete(snapshot(6));
+    await fs.rm(chunks, { recursive: true });
+  });
+
+  it('lists snapshots of other layouts (v1/) with includeAll only', async () => {
+    const v1 = path.join(directory, 'etcd', 'v1', 'Backup-1700000010');
+    await fs.mkdir(v1, { recursive: true });
+    await fs.writeFile(path.join(v1, 'Full-00000000-00000010-1700000010'), 'v1 full');
+    const stored = await store().save(snapshot(7), randomBytesSource(10, { seed: 7 }));
+    expect((await store().list()).map((entry) => entry.key)).toEqual([stored.key]);
+    expect((await store().list({ includeAll: true })).map((entry) => entry.key)).toEqual([
+      stored.key,
+      'etcd/v1/Backup-1700000010/Full-00000000-00000010-1700000010',
+    ]);
+    await store().delete(snapshot(7));
+    await fs.rm(path.join(directory, 'etcd', 'v1'), { recursive: true });
   });
 
   it('errors the fetched stream, naming the snapshot, when the stored bytes were tampered with', async () => {
@@ -97,7 +147,7 @@ describe('local backup store', () => {
 
   it('reports a garbled checksum file instead of skipping verification', async () => {
     const stored = await store().save(snapshot(3), randomBytesSource(10, { seed: 3 }));
-    const checksumFile = path.join(directory, `${stored.key}.sha256`);
+    const checksumFile = path.join(directory, '.trellis-checksums', 'etcd', `${stored.name}.sha256`);
     await fs.writeFile(checksumFile, 'garbage\n');
     await expect(store().fetch(snapshot(3))).rejects.toThrow(checksumFile);
     expect(await fs.readFile(checksumFile, 'utf8')).toBe('garbage\n');
