@@ -40,7 +40,7 @@ describe('snapshot names', () => {
     expect(parseSnapshotName(name).lastRevision).toBe(123_456_789_012);
   });
 
-  it("parses every compression suffix etcd-backup-restore writes", () => {
+  it('parses every compression suffix etcd-backup-restore writes', () => {
     expect(parseSnapshotName('Full-00000000-00000042-1700000000.zlib').compressionSuffix).toBe('.zlib');
     expect(parseSnapshotName('Incr-00000043-00000050-1700000000.Z.final')).toMatchObject({
       compressionSuffix: '.Z',

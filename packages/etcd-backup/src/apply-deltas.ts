@@ -3,10 +3,15 @@ import type { DeltaEvent } from './delta-format.js';
 import { etcdError, SnapshotIntegrityError } from './errors.js';
 import { currentRevision } from './etcd-connection.js';
 
-/** Keeps leases alive on a restore etcd so none expires while deltas apply. */
+/**
+ * The leases of a restore etcd: those the full snapshot brought, and those granted for delta
+ * events; all kept alive while deltas apply, so none expires mid-restore.
+ */
 export class LeaseKeeper {
   readonly #client: Etcd3;
   readonly #known = new Set<string>();
+  /** Leases that may lose their keys to the deltas: granted here, or holding keys in the full snapshot. */
+  readonly #candidates = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
   #stream: Awaited<ReturnType<Etcd3['leaseClient']['leaseKeepAlive']>> | undefined;
 
@@ -16,7 +21,12 @@ export class LeaseKeeper {
 
   async start(): Promise<void> {
     const existing = await this.#client.leaseClient.leaseLeases();
-    for (const lease of existing.leases ?? []) this.#known.add(String(lease.ID));
+    for (const lease of existing.leases ?? []) {
+      const id = String(lease.ID);
+      this.#known.add(id);
+      const live = await this.#client.leaseClient.leaseTimeToLive({ ID: id, keys: true });
+      if ((live.keys ?? []).length > 0) this.#candidates.add(id);
+    }
     this.#stream = await this.#client.leaseClient.leaseKeepAlive();
     this.#stream.on('error', () => {});
     this.#stream.on('data', () => {});
@@ -28,11 +38,37 @@ export class LeaseKeeper {
     for (const id of this.#known) this.#stream?.write({ ID: id });
   }
 
-  /** Grants `id` (with `ttlSeconds`) unless it exists already. */
-  async ensure(id: string, ttlSeconds: number): Promise<void> {
-    if (id === '0' || this.#known.has(id)) return;
-    await this.#client.leaseClient.leaseGrant({ ID: id, TTL: ttlSeconds });
+  /**
+   * The lease a put of the delta attaches to: its own lease when the restored database has it
+   * (from the full snapshot or granted earlier), or when the delta recorded its TTL (Trellis
+   * deltas: granted now with that TTL); `'0'` (no lease) otherwise — etcd-backup-restore's deltas
+   * carry no TTL, and its own restore writes their keys without leases too.
+   */
+  async leaseFor(id: string, grantedTtl: number | undefined): Promise<string> {
+    if (id === '0' || this.#known.has(id)) return id;
+    if (grantedTtl === undefined || !(grantedTtl > 0)) return '0';
+    await this.#client.leaseClient.leaseGrant({ ID: id, TTL: grantedTtl });
     this.#known.add(id);
+    this.#candidates.add(id);
+    return id;
+  }
+
+  /**
+   * Revokes the leases that held keys (in the full snapshot, or put by a delta) and hold none
+   * now: the source revoked them (or they expired), which etcd recorded as the DELETE events of
+   * their keys. Revoking deletes nothing (no key is attached) and writes no revision.
+   */
+  async revokeEmpty(): Promise<string[]> {
+    const revoked: string[] = [];
+    for (const id of this.#candidates) {
+      const live = await this.#client.leaseClient.leaseTimeToLive({ ID: id, keys: true });
+      if ((live.keys ?? []).length > 0) continue;
+      await this.#client.leaseClient.leaseRevoke({ ID: id });
+      this.#known.delete(id);
+      revoked.push(id);
+    }
+    this.#candidates.clear();
+    return revoked;
   }
 
   stop(): void {
@@ -49,8 +85,6 @@ export interface DeltaApplication {
   revision: number;
   /** Apply no event after this revision. */
   lastRevision: number;
-  /** TTL for leases a delta uses but does not describe. */
-  defaultLeaseTtlSeconds: number;
 }
 
 function groupByRevision(events: DeltaEvent[]): Array<[number, DeltaEvent[]]> {
@@ -97,11 +131,8 @@ export async function applyDelta(
       if (event.type === 'DELETE') {
         operations.push({ request_delete_range: { key: event.kv.key } });
       } else {
-        await application.leases.ensure(
-          event.kv.lease,
-          event.leaseGrantedTtl ?? application.defaultLeaseTtlSeconds,
-        );
-        operations.push({ request_put: { key: event.kv.key, value: event.kv.value, lease: event.kv.lease } });
+        const lease = await application.leases.leaseFor(event.kv.lease, event.leaseGrantedTtl);
+        operations.push({ request_put: { key: event.kv.key, value: event.kv.value, lease } });
       }
     }
     let landed: number;
@@ -119,12 +150,8 @@ export async function applyDelta(
 }
 
 /** Reads the restore etcd's revision into a new application state. */
-export async function beginDeltaApplication(
-  client: Etcd3,
-  lastRevision: number,
-  defaultLeaseTtlSeconds: number,
-): Promise<DeltaApplication> {
+export async function beginDeltaApplication(client: Etcd3, lastRevision: number): Promise<DeltaApplication> {
   const leases = new LeaseKeeper(client);
   await leases.start();
-  return { client, leases, revision: await currentRevision(client), lastRevision, defaultLeaseTtlSeconds };
+  return { client, leases, revision: await currentRevision(client), lastRevision };
 }

@@ -32,8 +32,6 @@ export interface RestoreOptions extends CallOptions, RestoreTarget, RestoreMembe
   dataDirectory: string;
   /** Deltas fetched ahead in parallel while one applies. @default 4 */
   fetchConcurrency?: number;
-  /** TTL for leases a delta uses without recording their TTL. @default 3600 */
-  defaultLeaseTtlSeconds?: number;
   /**
    * Keep the restore etcd's write-ahead log in `/dev/shm` while deltas apply (moved back and
    * fsynced at the end): one disk fsync per source revision otherwise dominates. @default true
@@ -154,7 +152,7 @@ export async function restoreEtcd(options: RestoreOptions): Promise<RestoreResul
       { path: 'dataDirectory', message: 'must not exist' },
     ]);
   }
-  const plan = planRestore(await store.list(options), options);
+  const plan = await planFromStore(store, options, logger);
   logger.info(
     { full: plan.full.name, deltas: plan.deltas.length, lastRevision: plan.lastRevision },
     'restoring etcd from snapshots',
@@ -195,6 +193,54 @@ export async function restoreEtcd(options: RestoreOptions): Promise<RestoreResul
   }
 }
 
+/** Directly under `<prefix>/v2/`: the layout Trellis reads. */
+const isV2Key = (snapshot: StoredSnapshot) => /(^|\/)v2\/[^/]+$/.test(snapshot.key);
+
+/**
+ * Plans from the v2 snapshots, and looks at the rest of the prefix too: snapshots in
+ * etcd-backup-restore's older v1 layout are not read, so a restore that would miss newer state
+ * held there is refused, naming them; older ones are left aside with a warning.
+ */
+async function planFromStore(
+  store: BackupStore,
+  options: RestoreOptions,
+  logger: Logger,
+): Promise<RestorePlan> {
+  const listed = await store.list({ ...options, includeAll: true });
+  const others = listed.filter((snapshot) => !isV2Key(snapshot));
+  const newestOther = others.reduce<StoredSnapshot | undefined>(
+    (newest, snapshot) => (!newest || snapshot.lastRevision > newest.lastRevision ? snapshot : newest),
+    undefined,
+  );
+  const unsupported = (reason: string) =>
+    new TrellisError({
+      code: 'Unimplemented',
+      operation: 'restore',
+      message:
+        `${reason}: ${others.length} snapshot(s) in a layout Trellis does not read (etcd-backup-restore's v1), ` +
+        `newest ${newestOther?.key} at revision ${newestOther?.lastRevision}. Restore them with ` +
+        'etcd-backup-restore, or take a new full snapshot into the v2 layout first',
+    });
+  let plan: RestorePlan;
+  try {
+    plan = planRestore(listed.filter(isV2Key), options);
+  } catch (error) {
+    if (newestOther && TrellisError.hasCode(error, 'NotFound')) throw unsupported((error as Error).message);
+    throw error;
+  }
+  if (newestOther) {
+    const inTarget = options.revision === undefined || newestOther.lastRevision <= options.revision;
+    if (inTarget && newestOther.lastRevision > plan.lastRevision) {
+      throw unsupported(`the v2 snapshots reach revision ${plan.lastRevision} only`);
+    }
+    logger.warn(
+      { snapshots: others.length, newest: newestOther.key, revision: newestOther.lastRevision },
+      'snapshots in the v1 layout are present and not read (all are older than the v2 snapshots restored)',
+    );
+  }
+  return plan;
+}
+
 async function applyDeltas(plan: RestorePlan, options: RestoreOptions, logger: Logger) {
   const wal = options.walInMemory === false ? undefined : await moveWalToMemory(options.dataDirectory);
   let server: Awaited<ReturnType<typeof startEtcdServer>>;
@@ -227,11 +273,7 @@ async function applyDeltas(plan: RestorePlan, options: RestoreOptions, logger: L
     pending.set(index, promise);
   };
   try {
-    const application = await beginDeltaApplication(
-      client,
-      plan.lastRevision,
-      options.defaultLeaseTtlSeconds ?? 3600,
-    );
+    const application = await beginDeltaApplication(client, plan.lastRevision);
     try {
       const baseRevision = application.revision;
       if (baseRevision < plan.full.lastRevision) {
@@ -247,6 +289,9 @@ async function applyDeltas(plan: RestorePlan, options: RestoreOptions, logger: L
         logger.debug({ delta: delta.name, revision: application.revision }, 'applied delta snapshot');
         if (application.revision >= plan.lastRevision) break;
       }
+      const revoked = await application.leases.revokeEmpty();
+      if (revoked.length > 0)
+        logger.debug({ leases: revoked.length }, 'revoked leases whose keys the deltas deleted');
       const final = await currentRevision(client);
       const expected = Math.max(plan.lastRevision, baseRevision);
       if (final !== expected) {

@@ -1,12 +1,24 @@
 import type { Etcd3 } from 'etcd3';
 import { createEtcdClient, startEtcdServer } from '../src/index.js';
 
-/** Every key of an etcd as `key -> value|lease`, plus its revision. */
-export async function readAll(client: Etcd3): Promise<{ revision: number; entries: Map<string, string> }> {
+/** What a test compares between a source etcd and a restored one. */
+export interface EtcdContents {
+  revision: number;
+  /** Every key as `key -> value|lease`. */
+  entries: Map<string, string>;
+  /** The ids of the leases that exist, sorted. */
+  leases: string[];
+}
+
+/** Every key of an etcd as `key -> value|lease`, its revision and its leases. */
+export async function readAll(client: Etcd3): Promise<EtcdContents> {
   const response = await client.kv.range({ key: Buffer.from([0]), range_end: Buffer.from([0]) });
   const entries = new Map<string, string>();
   for (const kv of response.kvs) entries.set(kv.key.toString(), `${kv.value.toString()}|${kv.lease}`);
-  return { revision: Number(response.header.revision), entries };
+  const leases = ((await client.leaseClient.leaseLeases()).leases ?? [])
+    .map((lease) => String(lease.ID))
+    .sort();
+  return { revision: Number(response.header.revision), entries, leases };
 }
 
 /** Writes `count` keys `<prefix><i>` in transactions of 100. */
@@ -28,9 +40,7 @@ export async function writeKeys(
 }
 
 /** Starts etcd on a restored data directory, reads every key (see {@link readAll}) and stops it. */
-export async function readRestored(
-  dataDirectory: string,
-): Promise<{ revision: number; entries: Map<string, string> }> {
+export async function readRestored(dataDirectory: string): Promise<EtcdContents> {
   const restored = await startEtcdServer({ dataDirectory });
   const client = createEtcdClient({ endpoints: [restored.endpoint] });
   try {

@@ -30,7 +30,7 @@ describe.skipIf(!etcdInstalled)('full + delta snapshots restore exactly', () => 
     await work?.remove();
   });
 
-  it('restores 10,000 keys, overwrites, deletes and leased keys to the same keys, values and revision', async () => {
+  it('restores 10,000 keys, overwrites, deletes and leased keys to the same keys, values, leases and revision', async () => {
     await writeKeys(client, 'key/', 10_000, (index) => `value-${index}`);
     const full = await takeFullSnapshot({ client, store });
     expect(full.name).toMatch(/^Full-00000000-\d{8}-\d+\.gz$/);
@@ -89,6 +89,8 @@ describe.skipIf(!etcdInstalled)('full + delta snapshots restore exactly', () => 
       expect(actual.revision).toBe(expected.revision);
       expect(actual.entries.size).toBe(expected.entries.size);
       expect(actual.entries).toEqual(expected.entries);
+      // The live lease is there with its keys; the revoked one is not brought back.
+      expect(actual.leases).toEqual(expected.leases);
     } finally {
       await target.remove();
       await lease.revoke();
