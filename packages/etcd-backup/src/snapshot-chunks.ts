@@ -64,6 +64,7 @@ function drained(destination: Writable): Promise<void> {
 export async function writeVerifiedSnapshot(
   stream: AsyncIterable<ISnapshotResponse>,
   destination: Gzip,
+  onBytes: (bytes: number) => void = () => {},
 ): Promise<void> {
   const hash = createHash('sha256');
   let tail = Buffer.alloc(0);
@@ -85,6 +86,7 @@ export async function writeVerifiedSnapshot(
       const hasRoom = destination.write(blob, (error) => {
         if (!error) releaseChunk(blob);
       });
+      onBytes(blob.length);
       if (!hasRoom) await drained(destination);
     }
   } catch (error) {
