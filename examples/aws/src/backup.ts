@@ -9,7 +9,7 @@ const { provider, bucket } = target;
 try {
   step(`Ensuring bucket ${bucket} (${target.mode})`);
   // s3rver implements none of the bucket settings; AWS gets all three.
-  const ensured = await ensureBucket(provider.context.clients.s3, bucket, {
+  const ensured = await ensureBucket(provider.context.clients, bucket, {
     skip: live ? [] : ['publicAccessBlock', 'encryption', 'lifecycle'],
   });
   detail(ensured.created ? 'created' : 'exists already');

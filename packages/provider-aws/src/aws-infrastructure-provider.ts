@@ -27,12 +27,16 @@ import { planReconcile } from './aws-infrastructure-reconcile.js';
 import { type AwsInfrastructureStatus, buildAwsInfrastructureStatus } from './aws-infrastructure-status.js';
 import { checkInfrastructureStateUpdate } from './aws-infrastructure-update.js';
 
+import { AwsClients } from './aws-settings.js';
+import { ec2Client } from './ec2-client.js';
+import { iamClient } from './iam-client.js';
+
 const AWS_PROVIDER = 'aws';
 
 /** What {@link createAwsInfrastructureProvider} needs. */
 export interface AwsInfrastructureProviderOptions {
-  /** EC2 and IAM clients; read on first use, so a lazy holder (`AwsClients`) resolves nothing early. */
-  readonly clients: AwsInfrastructureClients;
+  /** EC2 and IAM clients, or the provider's `AwsClients` (which builds them on first use). */
+  readonly clients: AwsInfrastructureClients | AwsClients;
   /** Rate limiting, retries and error mapping shared with the rest of the provider. @default a new one with EC2's limits */
   readonly api?: AwsApi;
   /** @default silent */
@@ -110,8 +114,8 @@ export function createAwsInfrastructureProvider(
   ): InfrastructureContext => {
     api ??= createAwsApi({ logger });
     return {
-      ec2: options.clients.ec2,
-      iam: options.clients.iam,
+      ec2: options.clients instanceof AwsClients ? ec2Client(options.clients) : options.clients.ec2,
+      iam: options.clients instanceof AwsClients ? iamClient(options.clients) : options.clients.iam,
       api,
       cluster: request.cluster,
       region: request.region,

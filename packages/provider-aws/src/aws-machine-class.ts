@@ -1,4 +1,4 @@
-import { type ConfigSchema, defineConfigSchema, z } from '@trellis/core';
+import { type ConfigSchema, defineConfigSchema, invalidArgument, z } from '@trellis/core';
 import { checkAwsMachineClass } from './aws-machine-class-rules.js';
 
 const required = z.string({ error: 'is required' }).min(1, 'is required');
@@ -148,3 +148,19 @@ export const awsMachineClass: ConfigSchema<AwsMachineClass> = defineConfigSchema
   awsMachineClassSchema,
   { provider: 'aws' },
 );
+
+/**
+ * Validates a machine class for a provider of `region`: the schema, and that the class names the
+ * provider's own region. `InvalidArgument` with every problem's field path.
+ */
+export function validateAwsMachineSpec(spec: unknown, region: string): AwsMachineClass {
+  const parsed = awsMachineClass.parse(spec);
+  if (parsed.region !== region) {
+    throw invalidArgument(
+      'invalid AWS machine class',
+      [{ path: 'region', message: `must be the provider's region ${region} (got ${parsed.region})` }],
+      { provider: 'aws', operation: 'validateSpec' },
+    );
+  }
+  return parsed;
+}

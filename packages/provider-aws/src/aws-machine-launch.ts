@@ -9,6 +9,7 @@ import { retry, systemClock } from '@trellis/provider-kit';
 import type { AwsMachineClass } from './aws-machine-class.js';
 import { machineClientToken, needsRootDeviceName, runInstancesInput } from './aws-machine-run-request.js';
 import type { AwsProviderContext } from './aws-settings.js';
+import { ec2Client } from './ec2-client.js';
 import type { InstanceBatchers } from './ec2-instance-batcher.js';
 
 const PROVIDER = 'aws';
@@ -40,7 +41,7 @@ export function createMachineLauncher(
   batchers: InstanceBatchers,
 ): MachineLauncher {
   const { api, logger } = context;
-  const ec2 = () => context.clients.ec2;
+  const ec2 = () => ec2Client(context.clients);
   const rootDeviceNames = new Map<string, Promise<string | undefined>>();
 
   function rootDeviceName(ami: string, signal?: AbortSignal): Promise<string | undefined> {

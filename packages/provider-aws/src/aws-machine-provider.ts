@@ -15,10 +15,11 @@ import {
   TrellisError,
   throwIfAborted,
 } from '@trellis/core';
-import { type AwsMachineClass, awsMachineClass } from './aws-machine-class.js';
+import { type AwsMachineClass, validateAwsMachineSpec } from './aws-machine-class.js';
 import { LIVE_INSTANCE_STATES, ownershipFilters, toMachine } from './aws-machine-instance.js';
 import { createMachineLauncher } from './aws-machine-launch.js';
 import type { AwsProviderContext } from './aws-settings.js';
+import { ec2Client } from './ec2-client.js';
 import { createInstanceBatchers } from './ec2-instance-batcher.js';
 
 const PROVIDER = 'aws';
@@ -51,19 +52,9 @@ export function createAwsMachineProvider(context: AwsProviderContext): MachinePr
   const { api, region, logger } = context;
   const batchers = createInstanceBatchers(context);
   const launcher = createMachineLauncher(context, batchers);
-  const ec2 = () => context.clients.ec2;
+  const ec2 = () => ec2Client(context.clients);
 
-  function validateSpec(spec: unknown): AwsMachineClass {
-    const parsed = awsMachineClass.parse(spec);
-    if (parsed.region !== region) {
-      throw invalidArgument(
-        'invalid AWS machine class',
-        [{ path: 'region', message: `must be the provider's region ${region} (got ${parsed.region})` }],
-        { provider: PROVIDER, operation: 'validateSpec' },
-      );
-    }
-    return parsed;
-  }
+  const validateSpec = (spec: unknown): AwsMachineClass => validateAwsMachineSpec(spec, region);
 
   async function lookup(cluster: string, name: string, signal?: AbortSignal): Promise<Instance[]> {
     return (await batchers.byName.get(`${cluster}\u0000${name}`, signal)) ?? [];

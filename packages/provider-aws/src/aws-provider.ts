@@ -1,17 +1,19 @@
 import type { ProviderDefinition, TrellisProvider } from '@trellis/core';
 import { type AwsBackupConfig, awsBackupConfig } from './aws-backup-config.js';
+import {
+  createAwsInfrastructureProvider,
+  createAwsMachineProvider,
+  createS3BackupStore,
+} from './aws-entry-points.js';
 import type { AwsInfrastructureConfig } from './aws-infrastructure-config.js';
 import { awsInfrastructureConfigSchema } from './aws-infrastructure-config.js';
-import { createAwsInfrastructureProvider } from './aws-infrastructure-provider.js';
 import type { AwsInfrastructureStatus } from './aws-infrastructure-status.js';
 import { type AwsMachineClass, awsMachineClass } from './aws-machine-class.js';
-import { createAwsMachineProvider } from './aws-machine-provider.js';
 import {
   type AwsProviderContext,
   type AwsProviderSettings,
   createAwsProviderContext,
 } from './aws-settings.js';
-import { createS3BackupStore } from './s3-backup-store.js';
 
 /** The schemas of the config users write for AWS. */
 const AWS_SCHEMAS = {
@@ -52,7 +54,7 @@ export function createAwsProvider(settings: AwsProviderSettings): AwsProvider {
     }),
     backupStore(config: AwsBackupConfig) {
       const parsed = awsBackupConfig.parse(config);
-      return createS3BackupStore({ ...parsed, client: context.clients.s3, logger: context.logger });
+      return createS3BackupStore({ ...parsed, client: context.clients, logger: context.logger });
     },
     schemas: AWS_SCHEMAS,
     async close() {

@@ -1,6 +1,6 @@
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { IAMClient } from '@aws-sdk/client-iam';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { type Logger, parseWithSchema, silentLogger, z } from '@trellis/core';
 import { type AwsApi, createAwsApi } from './aws-api.js';
 import type { AwsRateLimits } from './aws-rate-limits.js';
@@ -116,17 +116,22 @@ export function resolveAwsProviderSettings(settings: AwsProviderSettings): Resol
   });
 }
 
+/** The AWS services the provider calls. */
+export type AwsService = 'ec2' | 'iam' | 's3';
+
+/** What a service's client is built from: the SDK client config, as plain data. */
+export type AwsClientConfig = Record<string, unknown>;
+
 /**
  * The SDK clients of one provider, created on first use (so no credentials are resolved at
- * import or construction). Prebuilt clients from the settings are used as they are and are
- * never destroyed by {@link AwsClients.destroy}.
+ * import or construction, and no SDK package is loaded before a call needs it: each client is
+ * built by the module that uses it, see `ec2-client.ts`). Prebuilt clients from the settings are
+ * used as they are and are never destroyed by {@link AwsClients.destroy}.
  */
 export class AwsClients {
   readonly region: string;
   readonly #settings: ResolvedAwsProviderSettings;
-  #ec2: EC2Client | undefined;
-  #iam: IAMClient | undefined;
-  #s3: S3Client | undefined;
+  readonly #clients = new Map<AwsService, unknown>();
   readonly #owned: Array<{ destroy(): void }> = [];
 
   constructor(settings: ResolvedAwsProviderSettings) {
@@ -134,87 +139,61 @@ export class AwsClients {
     this.region = settings.region;
   }
 
-  #common(service: 'ec2' | 'iam' | 's3') {
+  /**
+   * The client config of a service. EC2 and IAM make one attempt per call (retries happen in the
+   * provider's `AwsApi`), with socket timeouts so a hung connection fails (and is retried) instead
+   * of blocking a caller without a deadline, and enough sockets for the describe bucket's burst.
+   * S3 retries itself (`maxAttempts`), as multipart uploads go through `lib-storage`.
+   */
+  config(service: AwsService): AwsClientConfig {
     const endpoint = this.#settings.endpoints?.[service] ?? this.#settings.endpoint;
-    return {
+    const common = {
       region: this.region,
       ...(this.#settings.credentials ? { credentials: this.#settings.credentials } : {}),
       ...(endpoint ? { endpoint } : {}),
     };
-  }
-
-  /**
-   * Socket settings of the EC2 and IAM clients: a hung connection fails (and is retried by
-   * {@link AwsApi}) instead of blocking a caller without a deadline; enough sockets for the
-   * describe bucket's burst.
-   */
-  #requestHandler() {
+    if (service !== 's3') {
+      return {
+        ...common,
+        maxAttempts: 1,
+        requestHandler: {
+          requestTimeout: 30_000,
+          connectionTimeout: 10_000,
+          httpAgent: { keepAlive: true, maxSockets: 128 },
+          httpsAgent: { keepAlive: true, maxSockets: 128 },
+        },
+      };
+    }
+    const s3 = this.#settings.s3 ?? {};
     return {
-      requestTimeout: 30_000,
-      connectionTimeout: 10_000,
-      httpAgent: { keepAlive: true, maxSockets: 128 },
-      httpsAgent: { keepAlive: true, maxSockets: 128 },
+      ...common,
+      maxAttempts: this.#settings.maxAttempts,
+      ...(s3.forcePathStyle === undefined ? {} : { forcePathStyle: s3.forcePathStyle }),
+      ...(s3.requestChecksumCalculation ? { requestChecksumCalculation: s3.requestChecksumCalculation } : {}),
+      ...(s3.responseChecksumValidation ? { responseChecksumValidation: s3.responseChecksumValidation } : {}),
     };
   }
 
-  /** The EC2 client. Retries happen in {@link AwsApi}, so it makes one attempt per call. */
-  get ec2(): EC2Client {
-    if (!this.#ec2) {
-      this.#ec2 =
-        this.#settings.clients?.ec2 ??
-        this.#own(
-          new EC2Client({ ...this.#common('ec2'), maxAttempts: 1, requestHandler: this.#requestHandler() }),
-        );
+  /** The client of a service: the prebuilt one, or one `create` builds from {@link AwsClients.config} once. */
+  client<Client extends { destroy(): void }>(
+    service: AwsService,
+    create: (config: AwsClientConfig) => Client,
+  ): Client {
+    const prebuilt = this.#settings.clients?.[service];
+    if (prebuilt) return prebuilt as unknown as Client;
+    let client = this.#clients.get(service) as Client | undefined;
+    if (!client) {
+      client = create(this.config(service));
+      this.#clients.set(service, client);
+      this.#owned.push(client);
     }
-    return this.#ec2;
-  }
-
-  /** The IAM client (global service; signed for the provider's region partition). */
-  get iam(): IAMClient {
-    if (!this.#iam) {
-      this.#iam =
-        this.#settings.clients?.iam ??
-        this.#own(
-          new IAMClient({ ...this.#common('iam'), maxAttempts: 1, requestHandler: this.#requestHandler() }),
-        );
-    }
-    return this.#iam;
-  }
-
-  /** The S3 client; it retries itself (`maxAttempts`), as multipart uploads go through `lib-storage`. */
-  get s3(): S3Client {
-    if (!this.#s3) {
-      const s3 = this.#settings.s3 ?? {};
-      this.#s3 =
-        this.#settings.clients?.s3 ??
-        this.#own(
-          new S3Client({
-            ...this.#common('s3'),
-            maxAttempts: this.#settings.maxAttempts,
-            ...(s3.forcePathStyle === undefined ? {} : { forcePathStyle: s3.forcePathStyle }),
-            ...(s3.requestChecksumCalculation
-              ? { requestChecksumCalculation: s3.requestChecksumCalculation }
-              : {}),
-            ...(s3.responseChecksumValidation
-              ? { responseChecksumValidation: s3.responseChecksumValidation }
-              : {}),
-          }),
-        );
-    }
-    return this.#s3;
-  }
-
-  #own<Client extends { destroy(): void }>(client: Client): Client {
-    this.#owned.push(client);
     return client;
   }
 
   /** Closes the sockets of the clients this holder created. */
   destroy(): void {
     for (const client of this.#owned.splice(0)) client.destroy();
-    this.#ec2 = this.#settings.clients?.ec2;
-    this.#iam = this.#settings.clients?.iam;
-    this.#s3 = this.#settings.clients?.s3;
+    this.#clients.clear();
   }
 }
 

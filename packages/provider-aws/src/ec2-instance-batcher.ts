@@ -8,6 +8,7 @@ import { KeyedBatcher } from '@trellis/provider-kit';
 import { awsErrorCode } from './aws-errors.js';
 import { LIVE_INSTANCE_STATES, ownershipFilters, tagRecord } from './aws-machine-instance.js';
 import type { AwsProviderContext } from './aws-settings.js';
+import { ec2Client } from './ec2-client.js';
 
 /** The ids named by EC2's `InvalidInstanceID.NotFound` message ("The instance IDs 'i-1, i-2' do not exist"). */
 export function missingInstanceIds(error: unknown): string[] | undefined {
@@ -30,7 +31,7 @@ async function describeAll(
     const command = new DescribeInstancesCommand({ ...input, NextToken: nextToken });
     const output = await context.api.call(
       'DescribeInstances',
-      (abortSignal) => context.clients.ec2.send(command, { abortSignal }),
+      (abortSignal) => ec2Client(context.clients).send(command, { abortSignal }),
       { operation },
     );
     for (const reservation of output.Reservations ?? []) instances.push(...(reservation.Instances ?? []));

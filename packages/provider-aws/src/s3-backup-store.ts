@@ -28,11 +28,13 @@ import {
   throwIfAborted,
 } from '@trellis/core';
 import { awsErrorCode, toTrellisError } from './aws-errors.js';
+import { AwsClients } from './aws-settings.js';
 import { ByteMeter, meteredSource, verifyingStream } from './s3-checksum-streams.js';
+import { s3Client } from './s3-client.js';
+import { S3_CHECKSUM_TAG } from './s3-names.js';
 import { listSnapshotObjects } from './s3-snapshot-list.js';
 
 /** The object tag that holds a snapshot's SHA-256 (hex), written by `save`, checked by `fetch`. */
-export const S3_CHECKSUM_TAG = 'trellis-sha256';
 
 const MEBIBYTE = 1024 * 1024;
 /** S3's smallest allowed part (all parts but the last). */
@@ -41,7 +43,7 @@ const MINIMUM_PART_SIZE = 5 * MEBIBYTE;
 /** Options of {@link createS3BackupStore}. */
 export interface S3BackupStoreOptions {
   /** The S3 client (region, credentials, endpoint and checksum settings are the client's). */
-  client: S3Client;
+  client: S3Client | AwsClients;
   /** The bucket; it must exist (see `ensureBucket`). */
   bucket: string;
   /** Key prefix; snapshots live under `<prefix>/v2/` as etcd-backup-restore lays them out. */
@@ -115,7 +117,8 @@ function uploadClient(client: S3Client, signal: AbortSignal | undefined): S3Clie
  * `s3:AbortMultipartUpload`, `s3:PutObjectTagging` and `s3:GetObjectTagging`.
  */
 export function createS3BackupStore(options: S3BackupStoreOptions): BackupStore {
-  const { client, bucket, prefix } = options;
+  const { bucket, prefix } = options;
+  const client = options.client instanceof AwsClients ? s3Client(options.client) : options.client;
   const { partSize, queueSize } = checkOptions(options);
   const logger = options.logger ?? silentLogger;
   const checksumTag = options.checksumTag ?? true;

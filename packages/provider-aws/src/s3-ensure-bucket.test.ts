@@ -3,7 +3,8 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { TrellisError } from '@trellis/core';
 import { describe, expect, it } from 'vitest';
-import { ABORT_INCOMPLETE_UPLOADS_RULE_ID, ensureBucket } from './s3-ensure-bucket.js';
+import { ensureBucket } from './s3-ensure-bucket.js';
+import { ABORT_INCOMPLETE_UPLOADS_RULE_ID } from './s3-names.js';
 
 type Reply = (input: Record<string, unknown>) => unknown;
 

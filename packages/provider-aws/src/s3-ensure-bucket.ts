@@ -11,6 +11,9 @@ import {
 } from '@aws-sdk/client-s3';
 import { type CallOptions, resolveSignal, TrellisError, throwIfAborted } from '@trellis/core';
 import { awsErrorCode, toTrellisError } from './aws-errors.js';
+import { AwsClients } from './aws-settings.js';
+import { s3Client } from './s3-client.js';
+import { ABORT_INCOMPLETE_UPLOADS_RULE_ID } from './s3-names.js';
 
 /** A bucket setting `ensureBucket` applies after creating (or finding) the bucket. */
 export type BucketSetting = 'publicAccessBlock' | 'encryption' | 'lifecycle';
@@ -49,7 +52,6 @@ export interface EnsureBucketResult {
 }
 
 /** Id of the lifecycle rule `ensureBucket` owns; other rules on the bucket are kept. */
-export const ABORT_INCOMPLETE_UPLOADS_RULE_ID = 'trellis-abort-incomplete-multipart-uploads';
 
 const OPERATION = 'ensureBucket';
 
@@ -116,10 +118,11 @@ async function mergedLifecycleRules(
  * implement a setting makes it reject with `Unimplemented`, unless that setting is in `skip`.
  */
 export async function ensureBucket(
-  client: S3Client,
+  clientOrClients: S3Client | AwsClients,
   bucket: string,
   options: EnsureBucketOptions = {},
 ): Promise<EnsureBucketResult> {
+  const client = clientOrClients instanceof AwsClients ? s3Client(clientOrClients) : clientOrClients;
   const signal = resolveSignal(options);
   const {
     encryption = { algorithm: 'AES256' },

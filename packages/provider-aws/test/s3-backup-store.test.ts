@@ -14,8 +14,9 @@ import { formatSnapshotKey, type Snapshot, TrellisError } from '@trellis/core';
 import { backupStoreConformance, collectBytes, failingSource, randomBytesSource } from '@trellis/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsProvider } from '../src/aws-provider.js';
-import { createS3BackupStore, S3_CHECKSUM_TAG } from '../src/s3-backup-store.js';
+import { createS3BackupStore } from '../src/s3-backup-store.js';
 import { ensureBucket } from '../src/s3-ensure-bucket.js';
+import { S3_CHECKSUM_TAG } from '../src/s3-names.js';
 import { type S3TestServer, startS3TestServer } from './s3-test-server.js';
 
 const MIB = 1024 * 1024;
@@ -62,7 +63,7 @@ describe.skipIf(!live || !liveBucket || !liveRegion)(
       name: 'S3 backup store on AWS',
       async setup() {
         const provider = createAwsProvider({ region: liveRegion! });
-        await ensureBucket(provider.context.clients.s3, liveBucket!);
+        await ensureBucket(provider.context.clients, liveBucket!);
         return {
           store: provider.backupStore({ bucket: liveBucket!, prefix: `trellis-conformance/${randomUUID()}` }),
           cleanup: () => provider.close(),

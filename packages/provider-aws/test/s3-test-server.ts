@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { AwsClients, resolveAwsProviderSettings } from '../src/aws-settings.js';
+import { s3Client } from '../src/s3-client.js';
 
 /** An in-process s3rver on 127.0.0.1 with a temporary directory. */
 export interface S3TestServer {
@@ -115,7 +116,7 @@ export async function startS3TestServer(): Promise<S3TestServer> {
         }),
       );
       holders.push(holder);
-      return holder.s3;
+      return s3Client(holder);
     },
     failNextUploadPart(partNumber) {
       partFailures.add(partNumber);

@@ -24,6 +24,12 @@ export {
 } from './infrastructure-state-book.js';
 export { KeyedBatcher, type KeyedBatcherOptions } from './keyed-batcher.js';
 export {
+  lazily,
+  lazyBackupStore,
+  lazyInfrastructureProvider,
+  lazyMachineProvider,
+} from './lazy-contracts.js';
+export {
   type OperationProgress,
   type WaitForOperationOptions,
   waitForOperation,

@@ -13,6 +13,12 @@ export {
   sha256Of,
 } from './byte-streams.js';
 export type { SkipMap } from './conformance-cases.js';
+export {
+  coldImportCost,
+  compareColdImports,
+  type ImportCost,
+  type ImportCostSummary,
+} from './import-cost.js';
 export { infrastructureProviderConformance } from './infrastructure-provider-conformance.js';
 export {
   INFRASTRUCTURE_CONFORMANCE_CASES,
