@@ -65,7 +65,7 @@ async function waitForHealth(endpoint: string, child: ChildProcess, timeoutMs: n
       const body = (await response.json()) as { health?: string };
       if (body.health === 'true') return true;
     } catch {}
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
   return false;
 }

@@ -132,7 +132,8 @@ export function createLocalBackupStore(
       throwIfAborted(signal, context('fetch'));
       const file = fileOf(snapshot);
       const key = formatSnapshotKey(prefix, snapshot);
-      const input = createReadStream(file);
+      // 1 MiB reads: a restore streams the whole snapshot through gunzip, much faster in big chunks.
+      const input = createReadStream(file, { highWaterMark: 1024 * 1024 });
       try {
         await new Promise<void>((resolve, reject) => {
           input.once('open', () => resolve());
