@@ -1,5 +1,5 @@
 // S3 save of 256 MiB into s3rver: the Trellis BackupStore vs a plain lib-storage Upload of the same
-// bytes to the same server, with the same part size and parallelism. Target: throughput >= 0.9x.
+// bytes to the same server, with the same part size and parallelism. Target: throughput >= 1.0x.
 // s3rver runs in this process; each measured save runs in a fresh child process, so its peak
 // resident memory is its own. Rounds alternate between the two and the median time counts.
 import { spawn } from 'node:child_process';
@@ -156,7 +156,17 @@ async function main(): Promise<void> {
       trellis: throughput('trellis'),
       baseline: throughput('plain'),
       baselineLabel: 'plain-lib-storage-Upload',
-      target: { ratio: 0.9, kind: 'min' },
+      target: { ratio: 1, kind: 'min' },
+    });
+    // The client's CPU time is the steadier signal on a shared machine: what the store adds over
+    // the plain upload is the end-to-end SHA-256 (about 0.17 s per 256 MiB here) and two requests.
+    report({
+      benchmark: 's3-save 256 MiB into s3rver',
+      metric: 'client CPU s',
+      trellis: median(of('trellis').map((result) => result.cpuSeconds)),
+      baseline: median(of('plain').map((result) => result.cpuSeconds)),
+      baselineLabel: 'plain-lib-storage-Upload',
+      target: { ratio: 1.25, kind: 'max' },
     });
   } finally {
     client.destroy();
