@@ -1,9 +1,7 @@
 import {
   checkDns1123Label,
-  type InfrastructureCallOptions,
   type InfrastructureProvider,
   type InfrastructureRequest,
-  type InfrastructureState,
   invalidArgument,
   type Logger,
   resolveSignal,

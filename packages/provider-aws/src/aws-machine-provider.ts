@@ -1,4 +1,4 @@
-import { DescribeInstancesCommand, type Instance, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
+import { type Instance, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import {
   type CallOptions,
   type CreateMachineRequest,
@@ -20,7 +20,7 @@ import { LIVE_INSTANCE_STATES, ownershipFilters, toMachine } from './aws-machine
 import { createMachineLauncher } from './aws-machine-launch.js';
 import type { AwsProviderContext } from './aws-settings.js';
 import { ec2Client } from './ec2-client.js';
-import { createInstanceBatchers } from './ec2-instance-batcher.js';
+import { createInstanceBatchers, describeInstances } from './ec2-instance-batcher.js';
 
 const PROVIDER = 'aws';
 /** EC2 accepts at most 16 KiB of user data (before base64). */
@@ -161,28 +161,10 @@ export function createAwsMachineProvider(context: AwsProviderContext): MachinePr
     const signal = resolveSignal(options);
     const states = filter.includeTerminated ? undefined : LIVE_INSTANCE_STATES;
     const filters = ownershipFilters({ cluster: filter.cluster, tags: filter.tags, states });
-    let nextToken: string | undefined;
-    do {
-      throwIfAborted(signal, { provider: PROVIDER, operation });
-      const output = await api.call(
-        'DescribeInstances',
-        (abortSignal) =>
-          ec2().send(
-            new DescribeInstancesCommand({
-              Filters: filters,
-              MaxResults: context.settings.listPageSize,
-              NextToken: nextToken,
-            }),
-            { abortSignal },
-          ),
-        { operation, signal },
-      );
-      for (const reservation of output.Reservations ?? []) {
-        for (const instance of reservation.Instances ?? [])
-          yield toMachine(instance, { cluster: filter.cluster, region });
-      }
-      nextToken = output.NextToken;
-    } while (nextToken);
+    const input = { Filters: filters, MaxResults: context.settings.listPageSize };
+    for await (const instance of describeInstances(context, input, { operation, signal })) {
+      yield toMachine(instance, { cluster: filter.cluster, region });
+    }
   }
 
   return {

@@ -1,5 +1,4 @@
 import { EC2ServiceException } from '@aws-sdk/client-ec2';
-import { TrellisError } from '@trellis/core';
 import { describe, expect, it } from 'vitest';
 import { toTrellisError } from './aws-errors.js';
 import { missingInstanceIds } from './ec2-instance-batcher.js';

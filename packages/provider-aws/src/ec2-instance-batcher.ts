@@ -3,8 +3,8 @@ import {
   type DescribeInstancesCommandInput,
   type Instance,
 } from '@aws-sdk/client-ec2';
-import { NAME_TAG, TrellisError } from '@trellis/core';
-import { KeyedBatcher } from '@trellis/provider-kit';
+import { NAME_TAG, TrellisError, throwIfAborted } from '@trellis/core';
+import { KeyedBatcher, paginate } from '@trellis/provider-kit';
 import { awsErrorCode } from './aws-errors.js';
 import { LIVE_INSTANCE_STATES, ownershipFilters, tagRecord } from './aws-machine-instance.js';
 import type { AwsProviderContext } from './aws-settings.js';
@@ -20,23 +20,37 @@ export function missingInstanceIds(error: unknown): string[] | undefined {
   return ids && ids.length > 0 ? ids : undefined;
 }
 
+/** Every instance a `DescribeInstances` query matches, page after page (the kit's `paginate`). */
+export function describeInstances(
+  context: AwsProviderContext,
+  input: DescribeInstancesCommandInput,
+  options: { operation: string; signal?: AbortSignal | undefined },
+): AsyncGenerator<Instance> {
+  return paginate({
+    fetchPage: async (token) => {
+      throwIfAborted(options.signal, { provider: 'aws', operation: options.operation });
+      const command = new DescribeInstancesCommand({ ...input, NextToken: token });
+      const output = await context.api.call(
+        'DescribeInstances',
+        (abortSignal) => ec2Client(context.clients).send(command, { abortSignal }),
+        options,
+      );
+      return {
+        items: (output.Reservations ?? []).flatMap((reservation) => reservation.Instances ?? []),
+        next: output.NextToken,
+      };
+    },
+    context: { provider: 'aws', operation: options.operation },
+  });
+}
+
 async function describeAll(
   context: AwsProviderContext,
   input: DescribeInstancesCommandInput,
   operation: string,
 ): Promise<Instance[]> {
   const instances: Instance[] = [];
-  let nextToken: string | undefined;
-  do {
-    const command = new DescribeInstancesCommand({ ...input, NextToken: nextToken });
-    const output = await context.api.call(
-      'DescribeInstances',
-      (abortSignal) => ec2Client(context.clients).send(command, { abortSignal }),
-      { operation },
-    );
-    for (const reservation of output.Reservations ?? []) instances.push(...(reservation.Instances ?? []));
-    nextToken = output.NextToken;
-  } while (nextToken);
+  for await (const instance of describeInstances(context, input, { operation })) instances.push(instance);
   return instances;
 }
 

@@ -3,7 +3,6 @@ import {
   BACKUP_CONFORMANCE_CASES,
   type BackupConformanceCase,
   type BackupConformanceOptions,
-  type BackupConformanceSubject,
 } from './backup-store-conformance-types.js';
 import { describeConformance } from './conformance-cases.js';
 

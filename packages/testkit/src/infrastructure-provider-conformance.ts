@@ -5,7 +5,6 @@ import {
   INFRASTRUCTURE_CONFORMANCE_CASES,
   type InfrastructureConformanceCase,
   type InfrastructureConformanceOptions,
-  type InfrastructureConformanceSubject,
 } from './infrastructure-provider-conformance-types.js';
 
 /**
