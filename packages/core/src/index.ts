@@ -54,7 +54,7 @@ export {
   registerProvider,
   type TrellisProvider,
 } from './provider.js';
-export { formatProviderId, type ProviderId, parseProviderId } from './provider-id.js';
+export { formatNodeProviderId, formatProviderId, type ProviderId, parseProviderId } from './provider-id.js';
 export {
   DEFAULT_MAX_BACKUPS,
   type ExponentialRetentionPolicy,

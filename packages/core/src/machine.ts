@@ -36,6 +36,12 @@ export interface Machine {
   readonly cluster: string;
   /** Gardener-style provider id, e.g. `aws:///eu-west-1a/i-0abc`; see `formatProviderId`. */
   readonly providerId: string;
+  /**
+   * The provider id of this machine's Kubernetes Node (`spec.providerID` as the cloud's
+   * cloud-controller-manager writes it), where it differs in form from {@link Machine.providerId}:
+   * `gce://<project>/<zone>/<name>` on GCP. `parseProviderId` reads both to the same machine.
+   */
+  readonly nodeProviderId?: string;
   /** Current phase. */
   readonly phase: MachinePhase;
   /** Known addresses (may be empty while `Pending`). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TrellisError } from './errors.js';
-import { formatProviderId, type ProviderId, parseProviderId } from './provider-id.js';
+import { formatNodeProviderId, formatProviderId, type ProviderId, parseProviderId } from './provider-id.js';
 
 describe('provider ids', () => {
   const cases: Array<[string, ProviderId]> = [
@@ -58,5 +58,16 @@ describe('provider ids', () => {
     expect(() => formatProviderId({ provider: 'local', cluster: 'a/b', machineId: 'm' })).toThrow(
       /invalid provider id/,
     );
+  });
+});
+
+describe('Node provider ids', () => {
+  it("formats GCE's Node form with two slashes and parses both forms to the same machine", () => {
+    const id = { provider: 'gcp', project: 'p1', zone: 'europe-west1-b', name: 'worker-0' } as const;
+    expect(formatProviderId(id)).toBe('gce:///p1/europe-west1-b/worker-0');
+    expect(formatNodeProviderId(id)).toBe('gce://p1/europe-west1-b/worker-0');
+    expect(parseProviderId('gce://p1/europe-west1-b/worker-0')).toEqual(id);
+    expect(formatNodeProviderId({ provider: 'aws', zone: 'eu-west-1a', instanceId: 'i-1' })).toBe('aws:///eu-west-1a/i-1');
+    expect(() => parseProviderId('gce://p1/zone-only')).toThrow(/invalid provider id/);
   });
 });

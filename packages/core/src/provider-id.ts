@@ -50,8 +50,25 @@ export function formatProviderId(id: ProviderId): string {
   return text;
 }
 
-/** Parses any of the five provider id formats; `InvalidArgument` when it matches none. */
+/**
+ * The provider id a Kubernetes Node of this machine carries (`spec.providerID`, written by the
+ * cloud's cloud-controller-manager): `gce://<project>/<zone>/<name>` (two slashes) on GCP, the same
+ * string as {@link formatProviderId} elsewhere. Undefined where the Node form needs more than the
+ * id holds (Azure's Node form names the subscription and resource group).
+ */
+export function formatNodeProviderId(id: ProviderId): string | undefined {
+  if (id.provider === 'gcp') return `gce://${formatProviderId(id).slice('gce:///'.length)}`;
+  if (id.provider === 'azure') return undefined;
+  return formatProviderId(id);
+}
+
+/**
+ * Parses any of the five provider id formats, and GCE's Node form `gce://<project>/<zone>/<name>`
+ * (the same machine); `InvalidArgument` when it matches none.
+ */
 export function parseProviderId(value: string): ProviderId {
+  const node = /^gce:\/\/([^/].*)$/.exec(value);
+  if (node) return parseProviderId(`gce:///${node[1]}`);
   const scheme = /^([a-z]+):\/\/\/(.+)$/.exec(value);
   if (scheme) {
     const [, name, rest] = scheme as unknown as [string, string, string];

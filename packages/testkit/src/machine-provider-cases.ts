@@ -132,9 +132,11 @@ export const machineCases: Record<MachineConformanceCase, MachineCase> = {
     withCleanup(async (defer) => {
       const cluster = uniqueName('scope');
       // A cluster whose name extends the first one's catches prefix matching of ownership tags.
+      // The machine names differ too (one extends the other): on GCE an instance name is unique in
+      // its zone across clusters, as Gardener's machine names (which carry the shoot) are.
       const other = `${cluster}-x`;
       const mine = await create(context, defer, cluster, 'worker-0');
-      const theirs = await create(context, defer, other, 'worker-0');
+      const theirs = await create(context, defer, other, 'worker-0-x');
       const listMine = await listAll(context.subject.provider, cluster);
       const listTheirs = await listAll(context.subject.provider, other);
       assertSameSet(

@@ -1,0 +1,80 @@
+import {
+  type MachineProvider,
+  type ProviderDefinition,
+  TrellisError,
+  type TrellisProvider,
+} from '@trellis/core';
+import { lazyMachineProvider } from '@trellis/provider-kit';
+import { type GcpMachineClass, gcpMachineClass, validateGcpMachineSpec } from './gcp-machine-class.js';
+import {
+  createGcpProviderContext,
+  type GcpProviderContext,
+  type GcpProviderSettings,
+} from './gcp-settings.js';
+
+/**
+ * The GCE machine provider; `@google-cloud/compute` loads on its first call.
+ */
+export function createGcpMachineProvider(context: GcpProviderContext): MachineProvider<GcpMachineClass> {
+  return lazyMachineProvider({
+    provider: 'gcp',
+    validateSpec: (spec) => validateGcpMachineSpec(spec, context.region),
+    load: async () => (await import('./gcp-machine-provider.js')).createGcpMachineProvider(context),
+  });
+}
+
+const notYet = (what: string) =>
+  new TrellisError({
+    code: 'Unimplemented',
+    provider: 'gcp',
+    message: `the GCP provider has no ${what} yet`,
+  });
+
+/** The GCP provider: GCE machines. Infrastructure and GCS backups are not built yet (`Unimplemented`). */
+export interface GcpProvider extends TrellisProvider<GcpMachineClass> {
+  readonly context: GcpProviderContext;
+  close(): Promise<void>;
+}
+
+/**
+ * Creates the GCP provider. Credentials: `settings.credentials` (a service account key, a key file,
+ * or `'none'` for a fake), else Application Default Credentials on first use.
+ */
+export function createGcpProvider(settings: GcpProviderSettings): GcpProvider {
+  const context = createGcpProviderContext(settings);
+  const unsupportedSchema = gcpMachineClass as never;
+  return {
+    specificationVersion: 'v1',
+    provider: 'gcp',
+    context,
+    machines: createGcpMachineProvider(context),
+    infrastructure: {
+      specificationVersion: 'v1',
+      provider: 'gcp',
+      validateConfig: () => {
+        throw notYet('infrastructure provider');
+      },
+      reconcile: async () => {
+        throw notYet('infrastructure provider');
+      },
+      delete: async () => {
+        throw notYet('infrastructure provider');
+      },
+    },
+    backupStore() {
+      throw notYet('backup store');
+    },
+    schemas: {
+      machineClass: gcpMachineClass,
+      infrastructureConfig: unsupportedSchema,
+      backupConfig: unsupportedSchema,
+    },
+    close: () => context.clients.close(),
+  };
+}
+
+/** Lets tools load the provider by type name (`trellis --provider gcp`). */
+export const providerDefinition: ProviderDefinition = {
+  type: 'gcp',
+  create: (settings = {}) => createGcpProvider(settings as GcpProviderSettings) as unknown as TrellisProvider,
+};

@@ -1,0 +1,36 @@
+export {
+  createGcpApi,
+  GCE_DEFAULT_RATE_LIMITS,
+  type GcpApi,
+  type GcpRateLimitClass,
+  type GcpRateLimits,
+  gcpActionCharges,
+} from './gcp-api.js';
+export { gcpErrorCode, operationError, redactSecrets, toTrellisError } from './gcp-errors.js';
+export {
+  GCP_DISK_TYPES,
+  GCP_MIN_DISK_SIZE_GB,
+  GCP_SCRATCH_DISK_SIZE_GB,
+  type GcpMachineClass,
+  gcpMachineClass,
+  gcpMachineClassSchema,
+  gcpMachineClassShape,
+  validateGcpMachineSpec,
+} from './gcp-machine-class.js';
+export {
+  createGcpMachineProvider,
+  createGcpProvider,
+  type GcpProvider,
+  providerDefinition,
+} from './gcp-provider.js';
+export {
+  computeClientOptions,
+  createGcpProviderContext,
+  type GcpClientOptions,
+  GcpClients,
+  type GcpProviderContext,
+  type GcpProviderSettings,
+  gcpProviderSettingsSchema,
+  type ResolvedGcpProviderSettings,
+  resolveGcpProviderSettings,
+} from './gcp-settings.js';

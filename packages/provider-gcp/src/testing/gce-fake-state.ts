@@ -1,0 +1,63 @@
+import { type FakeOperation, OperationStore, ResourceStore } from '@trellis/testkit/fake';
+
+/** An instance as the fake keeps it: GCE's Instance JSON. */
+export type FakeInstance = Record<string, unknown> & {
+  name: string;
+  status: string;
+  labels?: Record<string, string>;
+  tags?: { items?: string[] };
+};
+
+/** An operation's error as GCE reports it in `error.errors[]`. */
+export interface FakeOperationError {
+  code: string;
+  message: string;
+}
+
+/** What an operation is about, for its JSON. */
+export interface OperationScope {
+  project: string;
+  zone: string;
+  operationType: string;
+  targetLink: string;
+}
+
+/** The fake's state: instances by path, operations and the `requestId`s already seen. */
+export class GceFakeState {
+  readonly instances = new ResourceStore<FakeInstance>();
+  readonly operations = new OperationStore<FakeOperationError>(undefined, 'operation-');
+  readonly scopes = new Map<string, OperationScope>();
+  readonly requestIds = new Map<string, string>();
+  /** Polls an operation needs before it is done. */
+  operationPolls = 1;
+  /** Errors the next inserts' operations end with (QUOTA_EXCEEDED, ZONE_RESOURCE_POOL_EXHAUSTED, ...). */
+  readonly insertFailures: FakeOperationError[] = [];
+  #ip = 2;
+
+  /** A fresh address in the nodes range. */
+  nextInternalAddress(): string {
+    this.#ip += 1;
+    return `10.240.${Math.floor(this.#ip / 250)}.${this.#ip % 250}`;
+  }
+
+  /** The operation JSON GCE answers. */
+  operationJson(operation: FakeOperation<FakeOperationError>, baseUrl: string): Record<string, unknown> {
+    const scope = this.scopes.get(operation.id)!;
+    const zoneLink = `${baseUrl}/compute/v1/projects/${scope.project}/zones/${scope.zone}`;
+    return {
+      kind: 'compute#operation',
+      id: String(1000 + Number(operation.id.split('-').at(-1))),
+      name: operation.id,
+      operationType: scope.operationType,
+      status: operation.status === 'DONE' ? 'DONE' : 'RUNNING',
+      progress: operation.status === 'DONE' ? 100 : 0,
+      zone: zoneLink,
+      targetLink: scope.targetLink,
+      selfLink: `${zoneLink}/operations/${operation.id}`,
+      insertTime: new Date(operation.startedAt).toISOString(),
+      startTime: new Date(operation.startedAt).toISOString(),
+      ...(operation.endedAt === undefined ? {} : { endTime: new Date(operation.endedAt).toISOString() }),
+      ...(operation.error ? { error: { errors: [operation.error] } } : {}),
+    };
+  }
+}
