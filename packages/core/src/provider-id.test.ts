@@ -67,7 +67,9 @@ describe('Node provider ids', () => {
     expect(formatProviderId(id)).toBe('gce:///p1/europe-west1-b/worker-0');
     expect(formatNodeProviderId(id)).toBe('gce://p1/europe-west1-b/worker-0');
     expect(parseProviderId('gce://p1/europe-west1-b/worker-0')).toEqual(id);
-    expect(formatNodeProviderId({ provider: 'aws', zone: 'eu-west-1a', instanceId: 'i-1' })).toBe('aws:///eu-west-1a/i-1');
+    expect(formatNodeProviderId({ provider: 'aws', zone: 'eu-west-1a', instanceId: 'i-1' })).toBe(
+      'aws:///eu-west-1a/i-1',
+    );
     expect(() => parseProviderId('gce://p1/zone-only')).toThrow(/invalid provider id/);
   });
 });

@@ -113,9 +113,9 @@ describe('GCP machines: lost responses, adoption and errors (against the fake)',
       'Hostname',
       'InternalIP',
     ]);
-    const [instance] = fake.instances().filter((candidate) => candidate.name === 'w-0');
-    expect(instance?.tags?.items).toEqual(['kubernetes-io-cluster-shape', 'kubernetes-io-role-node']);
-    expect((instance?.metadata as { items: Array<{ key: string; value: string }> }).items).toContainEqual({
+    const instance = fake.instances().find((candidate) => candidate.name === 'w-0')!;
+    expect(instance.tags?.items).toEqual(['kubernetes-io-cluster-shape', 'kubernetes-io-role-node']);
+    expect((instance.metadata as { items: Array<{ key: string; value: string }> }).items).toContainEqual({
       key: 'user-data',
       value: '#cloud-config\n',
     });

@@ -160,8 +160,11 @@ export function instanceHandlers(state: GceFakeState, baseUrl: () => string) {
       .map((entry) => ({ zone: entry.key.split('/')[3]!, instance: entry.value }));
     const { items, nextPageToken } = page(all, match);
     const byZone: Record<string, { instances: FakeInstance[] }> = {};
-    for (const { zone, instance } of items)
-      (byZone[`zones/${zone}`] ??= { instances: [] }).instances.push(instance);
+    for (const { zone, instance } of items) {
+      const scope = `zones/${zone}`;
+      byZone[scope] ??= { instances: [] };
+      byZone[scope].instances.push(instance);
+    }
     return jsonResponse(200, {
       kind: 'compute#instanceAggregatedList',
       items: byZone,
