@@ -120,7 +120,10 @@ export function createGcpMachineProvider(context: GcpProviderContext): MachinePr
           filter: `labels.${GCE_CLUSTER_LABEL} = "${cluster}"`,
           maxResults: settings.listPageSize,
         };
-        for await (const [, scoped] of instances().aggregatedListAsync(request, CALL_OPTIONS)) {
+        for await (const [, scoped] of instances().aggregatedListAsync(request, {
+          ...CALL_OPTIONS,
+          autoPaginate: false,
+        })) {
           found.push(...(scoped.instances ?? []));
         }
         return found;
@@ -148,8 +151,12 @@ export function createGcpMachineProvider(context: GcpProviderContext): MachinePr
     },
   });
 
-  /** The machine's instances: by provider id when given, else by name within the cluster. */
-  async function find(ref: MachineRef, operation: string, signal?: AbortSignal): Promise<Instance[]> {
+  /**
+   * The machine's instances, found by name within the cluster (one aggregated list serves every
+   * concurrent lookup of the cluster); a provider id narrows them to its zone.
+   */
+  async function find(ref: MachineRef, _operation: string, signal?: AbortSignal): Promise<Instance[]> {
+    let zone: string | undefined;
     if (ref.providerId) {
       const id = parseProviderId(ref.providerId);
       if (id.provider !== 'gcp' || id.name !== ref.name || id.project !== project) {
@@ -160,10 +167,10 @@ export function createGcpMachineProvider(context: GcpProviderContext): MachinePr
           },
         ]);
       }
-      const instance = await getInstance(id.zone, id.name, operation, signal);
-      return instance && clusterOf(instance) === ref.cluster ? [instance] : [];
+      zone = id.zone;
     }
-    return (await byName.get(`${ref.cluster}\u0000${ref.name}`, signal)) ?? [];
+    const found = (await byName.get(`${ref.cluster}\u0000${ref.name}`, signal)) ?? [];
+    return zone ? found.filter((instance) => (instance.zone ?? '').endsWith(`/zones/${zone}`)) : found;
   }
 
   function one(found: Instance[], ref: MachineRef, operation: string): Instance | undefined {

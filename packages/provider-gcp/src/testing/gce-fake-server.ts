@@ -1,4 +1,5 @@
 import type { FakeDefinition } from '@trellis/core';
+import type { Clock, TokenBucketLimit } from '@trellis/provider-kit';
 import {
   type CallLog,
   type FakeRequest,
@@ -18,6 +19,13 @@ export interface GceFakeOptions {
   operationPolls?: number;
   /** Seed of the fault injector. @default 1 */
   seed?: number;
+  /**
+   * Enforce Compute Engine's per-project API rate limits with token buckets (reads: get, wait;
+   * lists; mutations): a call beyond them is answered 429 `rateLimitExceeded`. @default off
+   */
+  rateLimits?: { read: TokenBucketLimit; list: TokenBucketLimit; mutate: TokenBucketLimit };
+  /** Time of the rate limits (a manual clock scales them in tests). */
+  clock?: Clock;
   /** @default a free port */
   port?: number;
   /** @default '127.0.0.1' */
@@ -86,6 +94,23 @@ export async function startGceFake(options: GceFakeOptions = {}): Promise<GceFak
         ? gceErrorResponse(new GceFakeError(429, 'rateLimitExceeded', 'Rate Limit Exceeded'))
         : gceErrorResponse(new GceFakeError(status === 500 ? 500 : 503, 'backendError', 'Backend Error')),
     faults: new FaultInjector({ seed: options.seed ?? 1 }),
+    ...(options.rateLimits
+      ? {
+          rateLimits: {
+            buckets: options.rateLimits,
+            classify: (action: string) => {
+              const method = action.split('.').at(-1) ?? '';
+              const bucket: 'read' | 'list' | 'mutate' = /^(list|aggregatedList)$/.test(method)
+                ? 'list'
+                : /^(get|wait)$/.test(method)
+                  ? 'read'
+                  : 'mutate';
+              return action === 'Unknown' ? [] : [{ bucket, tokens: 1 }];
+            },
+            ...(options.clock ? { clock: options.clock } : {}),
+          },
+        }
+      : {}),
     ...(options.port === undefined ? {} : { port: options.port }),
     ...(options.host === undefined ? {} : { host: options.host }),
   });
