@@ -26,7 +26,10 @@ export function gcpErrorCode(error: GoogleErrorLike): ErrorCode | undefined {
   const reasons = [error.reason, ...(error.errors ?? []).map((item) => item.reason)]
     .filter(Boolean)
     .join(' ');
-  const status = error.httpStatusCode;
+  // The compute SDK reports the HTTP status as `httpStatusCode` (and a gRPC `code`); the storage
+  // SDK's `ApiError` puts the HTTP status in `code`.
+  const status =
+    error.httpStatusCode ?? (typeof error.code === 'number' && error.code >= 100 ? error.code : undefined);
   if (
     status === 429 ||
     THROTTLED.test(reasons) ||

@@ -1,10 +1,12 @@
 import {
+  type InfrastructureStatus,
   type MachineProvider,
   type ProviderDefinition,
   TrellisError,
   type TrellisProvider,
 } from '@trellis/core';
-import { lazyMachineProvider } from '@trellis/provider-kit';
+import { lazyBackupStore, lazyMachineProvider } from '@trellis/provider-kit';
+import { type GcpBackupConfig, gcpBackupConfig } from './gcp-backup-config.js';
 import { type GcpMachineClass, gcpMachineClass, validateGcpMachineSpec } from './gcp-machine-class.js';
 import {
   createGcpProviderContext,
@@ -30,8 +32,9 @@ const notYet = (what: string) =>
     message: `the GCP provider has no ${what} yet`,
   });
 
-/** The GCP provider: GCE machines. Infrastructure and GCS backups are not built yet (`Unimplemented`). */
-export interface GcpProvider extends TrellisProvider<GcpMachineClass> {
+/** The GCP provider: GCE machines and GCS backups. Infrastructure is not built yet (`Unimplemented`). */
+export interface GcpProvider
+  extends TrellisProvider<GcpMachineClass, unknown, InfrastructureStatus, GcpBackupConfig> {
   readonly context: GcpProviderContext;
   close(): Promise<void>;
 }
@@ -61,13 +64,21 @@ export function createGcpProvider(settings: GcpProviderSettings): GcpProvider {
         throw notYet('infrastructure provider');
       },
     },
-    backupStore() {
-      throw notYet('backup store');
+    backupStore(config: GcpBackupConfig) {
+      const parsed = gcpBackupConfig.parse(config);
+      return lazyBackupStore({
+        provider: 'gcp',
+        load: async () =>
+          (await import('./gcs-backup-store.js')).createGcsBackupStore({
+            storage: context.clients.options,
+            ...parsed,
+          }),
+      });
     },
     schemas: {
       machineClass: gcpMachineClass,
       infrastructureConfig: unsupportedSchema,
-      backupConfig: unsupportedSchema,
+      backupConfig: gcpBackupConfig,
     },
     close: () => context.clients.close(),
   };

@@ -42,7 +42,9 @@ export const gcpProviderSettingsSchema = z.strictObject({
     ])
     .optional(),
   /** Endpoint overrides (an offline fake, a proxy). */
-  endpoints: z.strictObject({ compute: endpointSchema.optional() }).optional(),
+  endpoints: z
+    .strictObject({ compute: endpointSchema.optional(), storage: endpointSchema.optional() })
+    .optional(),
   /** Where the provider logs. @default silent */
   logger: z
     .custom<Logger>((value) => typeof value === 'object' && value !== null && 'debug' in value)
@@ -89,6 +91,8 @@ export interface GcpClientOptions {
   readonly keyFilename?: string;
   /** `'none'`: the client sends no token (an emulator or fake). */
   readonly anonymous: boolean;
+  /** The storage JSON API endpoint, when overridden (`http://127.0.0.1:PORT`). */
+  readonly storageEndpoint?: string;
   readonly projectId: string;
 }
 
@@ -103,6 +107,9 @@ export function computeClientOptions(settings: ResolvedGcpProviderSettings): Gcp
   return {
     projectId: settings.project,
     anonymous: credentials === 'none',
+    ...(settings.endpoints?.storage
+      ? { storageEndpoint: settings.endpoints.storage.replace(/\/+$/, '') }
+      : {}),
     ...(endpoint
       ? {
           apiEndpoint: endpoint.hostname,

@@ -6,6 +6,7 @@ export {
   type GcpRateLimits,
   gcpActionCharges,
 } from './gcp-api.js';
+export { type GcpBackupConfig, gcpBackupConfig, gcpBackupConfigShape } from './gcp-backup-config.js';
 export { gcpErrorCode, operationError, redactSecrets, toTrellisError } from './gcp-errors.js';
 export {
   GCP_DISK_TYPES,

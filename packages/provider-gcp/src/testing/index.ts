@@ -12,3 +12,4 @@
 export { GceFakeError } from './gce-errors.js';
 export { fakeDefinition, type GceFake, type GceFakeOptions, startGceFake } from './gce-fake-server.js';
 export type { FakeInstance, FakeOperationError } from './gce-fake-state.js';
+export { type GcsFake, startGcsFake } from './gcs-fake-server.js';

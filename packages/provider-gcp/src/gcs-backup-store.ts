@@ -1,0 +1,239 @@
+import { PassThrough, Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { type Bucket, Storage } from '@google-cloud/storage';
+import {
+  type BackupStore,
+  type CallOptions,
+  canceled,
+  compareSnapshots,
+  formatSnapshotKey,
+  isSnapshotName,
+  notFound,
+  parseSnapshotName,
+  resolveSignal,
+  SNAPSHOT_DIRECTORY,
+  type Snapshot,
+  type SnapshotSource,
+  type StoredSnapshot,
+  TrellisError,
+  throwIfAborted,
+} from '@trellis/core';
+import { paginate } from '@trellis/provider-kit';
+import { toTrellisError } from './gcp-errors.js';
+import type { GcpClientOptions } from './gcp-settings.js';
+
+/** Options of {@link createGcsBackupStore}. */
+export interface GcsBackupStoreOptions {
+  /** A `Storage` client, or the options to build one from (the provider's). */
+  readonly storage: Storage | GcpClientOptions;
+  readonly bucket: string;
+  readonly prefix: string;
+  /** Bytes per resumable upload request (memory per save). @default 8 MiB */
+  readonly chunkSize?: number;
+}
+
+/** A `Storage` client from the provider's options (no token toward an emulator or fake). */
+export function storageFor(options: GcpClientOptions & { storageEndpoint?: string }): Storage {
+  return new Storage({
+    projectId: options.projectId,
+    ...(options.storageEndpoint ? { apiEndpoint: options.storageEndpoint } : {}),
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+    ...(options.keyFilename ? { keyFilename: options.keyFilename } : {}),
+    retryOptions: { autoRetry: true, maxRetries: 5, maxRetryDelay: 8, totalTimeout: 600 },
+  });
+}
+
+const prefixDirectory = (prefix: string) => {
+  const trimmed = prefix.replace(/\/+$/, '');
+  return trimmed ? `${trimmed}/` : '';
+};
+
+/** Yields the source's bytes; rejects the pending read at once when the signal aborts. */
+async function* abortable(
+  source: SnapshotSource,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<Uint8Array> {
+  const iterator = (source as AsyncIterable<Uint8Array | string>)[Symbol.asyncIterator]();
+  const aborted = signal
+    ? new Promise<never>((_, reject) => {
+        const onAbort = () => reject(canceled(signal.reason, { provider: 'gcp', operation: 'save' }));
+        if (signal.aborted) onAbort();
+        else signal.addEventListener('abort', onAbort, { once: true });
+      })
+    : undefined;
+  aborted?.catch(() => {});
+  let done = false;
+  try {
+    for (;;) {
+      const next = await (aborted ? Promise.race([iterator.next(), aborted]) : iterator.next());
+      if (next.done) {
+        done = true;
+        return;
+      }
+      yield typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
+    }
+  } finally {
+    if (!done) iterator.return?.()?.catch?.(() => {});
+  }
+}
+
+/**
+ * A `BackupStore` in a GCS bucket, with etcd-backup-restore's key layout (`<prefix>/v2/<name>`).
+ * `save` streams through a resumable upload straight to the final name (bounded memory: one
+ * chunk); GCS shows the object only once the upload is finalized, so a failed or aborted save
+ * leaves nothing listed. The client checks the CRC32C GCS computed against the bytes it sent, and
+ * `fetch` checks the bytes read against the object's stored CRC32C (`x-goog-hash`), erroring the
+ * stream on a mismatch; the listed `checksum` is that CRC32C.
+ *
+ * Needs `storage.objects.create`, `.get`, `.list` and `.delete` on the bucket.
+ */
+export function createGcsBackupStore(options: GcsBackupStoreOptions): BackupStore {
+  const storage = options.storage instanceof Storage ? options.storage : storageFor(options.storage);
+  const bucket: Bucket = storage.bucket(options.bucket);
+  const chunkSize = options.chunkSize ?? 8 * 1024 * 1024;
+  const described = (metadata: {
+    name?: string;
+    size?: string | number;
+    crc32c?: string;
+  }): StoredSnapshot => {
+    const { name, ...snapshot } = parseSnapshotName(metadata.name ?? '');
+    return {
+      ...snapshot,
+      key: metadata.name ?? '',
+      name,
+      size: Number(metadata.size ?? 0),
+      ...(metadata.crc32c ? { checksum: `crc32c:${metadata.crc32c}` } : {}),
+    };
+  };
+
+  return {
+    specificationVersion: 'v1',
+    provider: 'gcp',
+
+    async save(snapshot: Snapshot, data: SnapshotSource, callOptions?: CallOptions) {
+      const signal = resolveSignal(callOptions);
+      throwIfAborted(signal, { provider: 'gcp', operation: 'save' });
+      const key = formatSnapshotKey(options.prefix, snapshot);
+      const file = bucket.file(key);
+      let sourceError: unknown;
+      const source = Readable.from(
+        (async function* () {
+          try {
+            yield* abortable(data, signal);
+          } catch (error) {
+            sourceError = error;
+            throw error;
+          }
+        })(),
+        { objectMode: false },
+      );
+      try {
+        await pipeline(
+          source,
+          file.createWriteStream({
+            resumable: true,
+            chunkSize,
+            validation: 'crc32c',
+            contentType: 'application/octet-stream',
+          }),
+        );
+      } catch (error) {
+        source.destroy();
+        if (signal?.aborted) throw canceled(signal.reason, { provider: 'gcp', operation: 'save' });
+        if (TrellisError.isInstance(sourceError)) throw sourceError;
+        if (sourceError !== undefined) {
+          throw new TrellisError({
+            code: 'Internal',
+            provider: 'gcp',
+            operation: 'save',
+            message: `reading the snapshot source of ${key} failed: ${String(sourceError)}`,
+            cause: sourceError,
+          });
+        }
+        throw toTrellisError(error, { operation: 'save', signal });
+      }
+      try {
+        const [metadata] = await file.getMetadata();
+        return described(metadata);
+      } catch (error) {
+        throw toTrellisError(error, { operation: 'save', signal });
+      }
+    },
+
+    async fetch(snapshot: Snapshot, callOptions?: CallOptions): Promise<Readable> {
+      const signal = resolveSignal(callOptions);
+      throwIfAborted(signal, { provider: 'gcp', operation: 'fetch' });
+      const key = formatSnapshotKey(options.prefix, snapshot);
+      const file = bucket.file(key);
+      try {
+        await file.getMetadata();
+      } catch (error) {
+        const mapped = toTrellisError(error, { operation: 'fetch', signal });
+        if (mapped.code === 'NotFound') {
+          throw notFound(`snapshot ${key} does not exist in gs://${options.bucket}`, {
+            provider: 'gcp',
+            operation: 'fetch',
+          });
+        }
+        throw mapped;
+      }
+      const stream = file.createReadStream({ validation: 'crc32c' });
+      const output = new PassThrough();
+      stream.on('error', (error) => output.destroy(toTrellisError(error, { operation: 'fetch', signal })));
+      stream.pipe(output);
+      if (signal) {
+        const onAbort = () => {
+          stream.destroy();
+          output.destroy(canceled(signal.reason, { provider: 'gcp', operation: 'fetch' }));
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        output.once('close', () => signal.removeEventListener('abort', onAbort));
+      }
+      return output;
+    },
+
+    async list(listOptions = {}) {
+      const signal = resolveSignal(listOptions);
+      throwIfAborted(signal, { provider: 'gcp', operation: 'list' });
+      const base = prefixDirectory(options.prefix);
+      const directory = `${base}${SNAPSHOT_DIRECTORY}/`;
+      const snapshots: StoredSnapshot[] = [];
+      try {
+        const pages = paginate({
+          fetchPage: async (pageToken) => {
+            throwIfAborted(signal, { provider: 'gcp', operation: 'list' });
+            const [files, , response] = await bucket.getFiles({
+              prefix: listOptions.includeAll ? base : directory,
+              autoPaginate: false,
+              maxResults: 1000,
+              ...(pageToken ? { pageToken } : {}),
+            });
+            return {
+              items: files,
+              next: (response as { nextPageToken?: string } | undefined)?.nextPageToken,
+            };
+          },
+          context: { provider: 'gcp', operation: 'list' },
+        });
+        for await (const file of pages) {
+          if (!isSnapshotName(file.name)) continue;
+          if (!listOptions.includeAll && file.name.slice(directory.length).includes('/')) continue;
+          snapshots.push(described(file.metadata as { name?: string; size?: string; crc32c?: string }));
+        }
+      } catch (error) {
+        throw toTrellisError(error, { operation: 'list', signal });
+      }
+      return snapshots.sort(compareSnapshots);
+    },
+
+    async delete(snapshot: Snapshot, callOptions?: CallOptions) {
+      const signal = resolveSignal(callOptions);
+      throwIfAborted(signal, { provider: 'gcp', operation: 'delete' });
+      try {
+        await bucket.file(formatSnapshotKey(options.prefix, snapshot)).delete({ ignoreNotFound: true });
+      } catch (error) {
+        throw toTrellisError(error, { operation: 'delete', signal });
+      }
+    },
+  };
+}
