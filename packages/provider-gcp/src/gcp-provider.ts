@@ -1,3 +1,4 @@
+import type { Storage } from '@google-cloud/storage';
 import {
   type InfrastructureStatus,
   type MachineProvider,
@@ -5,14 +6,16 @@ import {
   TrellisError,
   type TrellisProvider,
 } from '@trellis/core';
-import { lazyBackupStore, lazyMachineProvider } from '@trellis/provider-kit';
+import { lazily, lazyBackupStore, lazyMachineProvider } from '@trellis/provider-kit';
 import { type GcpBackupConfig, gcpBackupConfig } from './gcp-backup-config.js';
 import { type GcpMachineClass, gcpMachineClass, validateGcpMachineSpec } from './gcp-machine-class.js';
 import {
   createGcpProviderContext,
+  type GcpClientOptions,
   type GcpProviderContext,
   type GcpProviderSettings,
 } from './gcp-settings.js';
+import type { EnsureGcsBucketOptions } from './gcs-ensure-bucket.js';
 
 /**
  * The GCE machine provider; `@google-cloud/compute` loads on its first call.
@@ -82,6 +85,25 @@ export function createGcpProvider(settings: GcpProviderSettings): GcpProvider {
     },
     close: () => context.clients.close(),
   };
+}
+
+const loadEnsureBucket = lazily(
+  'GCS bucket setup',
+  'gcp',
+  async () => (await import('./gcs-ensure-bucket.js')).ensureGcsBucket,
+);
+
+/**
+ * Creates the backup bucket when missing (uniform bucket-level access, public access prevention,
+ * lifecycle rules) or patches those settings into an existing one. Pass the provider's
+ * `context.clients.options` or a `Storage` client.
+ */
+export async function ensureGcsBucket(
+  storage: Storage | GcpClientOptions,
+  name: string,
+  options?: EnsureGcsBucketOptions,
+): Promise<{ created: boolean }> {
+  return (await loadEnsureBucket())(storage, name, options);
 }
 
 /** Lets tools load the provider by type name (`trellis --provider gcp`). */

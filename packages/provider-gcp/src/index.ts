@@ -21,6 +21,7 @@ export {
 export {
   createGcpMachineProvider,
   createGcpProvider,
+  ensureGcsBucket,
   type GcpProvider,
   providerDefinition,
 } from './gcp-provider.js';
@@ -35,3 +36,5 @@ export {
   type ResolvedGcpProviderSettings,
   resolveGcpProviderSettings,
 } from './gcp-settings.js';
+export type { GcsBackupStoreOptions } from './gcs-backup-store.js';
+export type { EnsureGcsBucketOptions } from './gcs-ensure-bucket.js';

@@ -2,7 +2,7 @@ import { Storage } from '@google-cloud/storage';
 import { TrellisError } from '@trellis/core';
 import { backupStoreConformance, collectBytes, randomBytesSource } from '@trellis/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGcpProvider } from '../src/index.js';
+import { createGcpProvider, ensureGcsBucket } from '../src/index.js';
 import { type GcsFake, startGcsFake } from '../src/testing/index.js';
 import { startGcsFakeProcess } from './gcs-fake-process.js';
 
@@ -104,4 +104,43 @@ describe('GCS backup store', () => {
     expect(listed).toHaveLength(1005);
     expect(fake.calls.count('storage.objects.list')).toBeGreaterThanOrEqual(2);
   }, 120_000);
+});
+
+describe('ensureGcsBucket', () => {
+  it('creates the bucket with uniform access, public access prevention and lifecycle rules, and patches an existing one', async () => {
+    const fake = await startGcsFake();
+    const provider = createGcpProvider({
+      project: 'trellis-test',
+      region: 'europe-west1',
+      credentials: 'none',
+      endpoints: { storage: fake.url },
+    });
+    try {
+      const storage = new Storage({ apiEndpoint: fake.url, projectId: 'trellis-test' });
+      expect(
+        await ensureGcsBucket(provider.context.clients.options, 'ensured', {
+          location: 'EUROPE-WEST1',
+          deleteAfterDays: 30,
+        }),
+      ).toEqual({
+        created: true,
+      });
+      const [metadata] = await storage.bucket('ensured').getMetadata();
+      expect(metadata).toMatchObject({
+        location: 'EUROPE-WEST1',
+        iamConfiguration: { uniformBucketLevelAccess: { enabled: true }, publicAccessPrevention: 'enforced' },
+      });
+      expect(metadata.lifecycle?.rule?.map((rule) => rule.action.type)).toEqual([
+        'AbortIncompleteMultipartUpload',
+        'Delete',
+      ]);
+      await storage.createBucket('existing');
+      expect(await ensureGcsBucket(storage, 'existing')).toEqual({ created: false });
+      const [patched] = await storage.bucket('existing').getMetadata();
+      expect(patched.iamConfiguration?.publicAccessPrevention).toBe('enforced');
+    } finally {
+      await provider.close();
+      await fake.close();
+    }
+  });
 });
