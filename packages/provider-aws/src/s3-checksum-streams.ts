@@ -1,6 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-import { canceled, type SnapshotSource, TrellisError } from '@trellis/core';
+import { type SnapshotSource, TrellisError } from '@trellis/core';
+import { abortableSource } from '@trellis/provider-kit';
 
 /** The bytes that flowed through a {@link meteredSource} so far, and their SHA-256. */
 export class ByteMeter {
@@ -27,58 +28,23 @@ export class ByteMeter {
   }
 }
 
-function asBytes(chunk: unknown): Uint8Array {
-  if (chunk instanceof Uint8Array) return chunk;
-  if (typeof chunk === 'string') return Buffer.from(chunk);
-  throw new TypeError(`snapshot sources must yield bytes, got ${typeof chunk}`);
-}
-
-function abortPromise(signal: AbortSignal, context: { operation: string }): Promise<never> {
-  return new Promise((_, reject) => {
-    const onAbort = () => reject(canceled(signal.reason, { provider: 'aws', ...context }));
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 /**
- * Yields the source's bytes unchanged while hashing and counting them into `meter`. When
- * `signal` aborts, the pending read rejects at once with `Canceled` (even if the source hangs),
- * so whoever consumes this fails fast and cleans up.
+ * Yields the source's bytes unchanged while hashing and counting them into `meter` (the kit's
+ * `abortableSource`: an abort rejects the pending read at once with `Canceled`).
  */
-export async function* meteredSource(
+export function meteredSource(
   source: SnapshotSource,
   meter: ByteMeter,
   signal: AbortSignal | undefined,
 ): AsyncGenerator<Uint8Array> {
-  const iterator = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
-  const aborted = signal ? abortPromise(signal, { operation: 'save' }) : undefined;
-  aborted?.catch(() => {});
-  let finished = false;
-  try {
-    while (true) {
-      let next: IteratorResult<unknown>;
-      try {
-        next = await (aborted ? Promise.race([iterator.next(), aborted]) : iterator.next());
-      } catch (error) {
-        if (!TrellisError.hasCode(error, 'Canceled') && !TrellisError.hasCode(error, 'DeadlineExceeded')) {
-          meter.sourceError = error;
-        }
-        finished = true;
-        throw error;
-      }
-      if (next.done) {
-        finished = true;
-        return;
-      }
-      const chunk = asBytes(next.value);
-      meter.update(chunk);
-      yield chunk;
-    }
-  } finally {
-    // Stop a source we leave early (abort, upload failure); not awaited: it may be mid-read.
-    if (!finished) iterator.return?.()?.catch?.(() => {});
-  }
+  return abortableSource(source, {
+    signal,
+    context: { provider: 'aws', operation: 'save' },
+    onChunk: (chunk) => meter.update(chunk),
+    onSourceError: (error) => {
+      meter.sourceError = error;
+    },
+  });
 }
 
 /**

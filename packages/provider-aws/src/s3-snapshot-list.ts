@@ -6,12 +6,7 @@ import {
   SNAPSHOT_DIRECTORY,
   type StoredSnapshot,
 } from '@trellis/core';
-
-/** `<prefix>/` (or nothing for an empty prefix), without doubled slashes. */
-export function prefixDirectory(prefix: string): string {
-  const trimmed = prefix.replace(/\/+$/, '');
-  return trimmed ? `${trimmed}/` : '';
-}
+import { prefixDirectory } from '@trellis/provider-kit';
 
 /**
  * Lists the snapshots under a prefix, page by page (ListObjectsV2 returns at most 1000 keys a

@@ -18,7 +18,7 @@ import {
   TrellisError,
   throwIfAborted,
 } from '@trellis/core';
-import { paginate } from '@trellis/provider-kit';
+import { abortableSource, paginate, prefixDirectory } from '@trellis/provider-kit';
 import { toTrellisError } from './gcp-errors.js';
 import type { GcpClientOptions } from './gcp-settings.js';
 
@@ -41,40 +41,6 @@ export function storageFor(options: GcpClientOptions & { storageEndpoint?: strin
     ...(options.keyFilename ? { keyFilename: options.keyFilename } : {}),
     retryOptions: { autoRetry: true, maxRetries: 5, maxRetryDelay: 8, totalTimeout: 600 },
   });
-}
-
-const prefixDirectory = (prefix: string) => {
-  const trimmed = prefix.replace(/\/+$/, '');
-  return trimmed ? `${trimmed}/` : '';
-};
-
-/** Yields the source's bytes; rejects the pending read at once when the signal aborts. */
-async function* abortable(
-  source: SnapshotSource,
-  signal: AbortSignal | undefined,
-): AsyncGenerator<Uint8Array> {
-  const iterator = (source as AsyncIterable<Uint8Array | string>)[Symbol.asyncIterator]();
-  const aborted = signal
-    ? new Promise<never>((_, reject) => {
-        const onAbort = () => reject(canceled(signal.reason, { provider: 'gcp', operation: 'save' }));
-        if (signal.aborted) onAbort();
-        else signal.addEventListener('abort', onAbort, { once: true });
-      })
-    : undefined;
-  aborted?.catch(() => {});
-  let done = false;
-  try {
-    for (;;) {
-      const next = await (aborted ? Promise.race([iterator.next(), aborted]) : iterator.next());
-      if (next.done) {
-        done = true;
-        return;
-      }
-      yield typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
-    }
-  } finally {
-    if (!done) iterator.return?.()?.catch?.(() => {});
-  }
 }
 
 /**
@@ -119,7 +85,7 @@ export function createGcsBackupStore(options: GcsBackupStoreOptions): BackupStor
       const source = Readable.from(
         (async function* () {
           try {
-            yield* abortable(data, signal);
+            yield* abortableSource(data, { signal, context: { provider: 'gcp', operation: 'save' } });
           } catch (error) {
             sourceError = error;
             throw error;

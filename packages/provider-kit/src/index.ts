@@ -60,6 +60,7 @@ export {
   retry,
   retryAfterMs,
 } from './retry.js';
+export { type AbortableSourceOptions, abortableSource, prefixDirectory } from './snapshot-source.js';
 export {
   type GraphStep,
   reverseStepGraph,
