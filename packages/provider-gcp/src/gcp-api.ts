@@ -1,6 +1,6 @@
 import type { Logger } from '@trellis/core';
 import { type Clock, CloudApi, RateLimiter, type TokenBucketLimit } from '@trellis/provider-kit';
-import { gcpRetryDecision, toTrellisError } from './gcp-errors.js';
+import { toTrellisError } from './gcp-errors.js';
 
 /** The classes of Compute Engine calls, each with its own client-side token bucket. */
 export type GcpRateLimitClass = 'read' | 'list' | 'mutate';
@@ -53,7 +53,6 @@ export function createGcpApi(
       ...(options.clock ? { clock: options.clock } : {}),
     }),
     toError: toTrellisError,
-    decide: gcpRetryDecision,
     ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.clock ? { clock: options.clock } : {}),

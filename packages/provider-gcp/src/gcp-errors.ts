@@ -1,11 +1,5 @@
 import { canceled, type ErrorCode, TrellisError } from '@trellis/core';
-import {
-  codeForHttpStatus,
-  defaultRetryDecision,
-  isAbortError,
-  isNetworkError,
-  type RetryDecision,
-} from '@trellis/provider-kit';
+import { codeForHttpStatus, isAbortError, isNetworkError } from '@trellis/provider-kit';
 
 /** Operation and HTTP error codes that mean "no capacity or quota", as Gardener classifies them. */
 const EXHAUSTED =
@@ -103,9 +97,4 @@ export function operationError(
     provider: 'gcp',
     operation,
   });
-}
-
-/** Retries as the kit does; a 5xx from GCE is retried too (the SDK maps it to `Unavailable`). */
-export function gcpRetryDecision(error: TrellisError): RetryDecision {
-  return defaultRetryDecision(error);
 }

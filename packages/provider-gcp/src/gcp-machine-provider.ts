@@ -155,7 +155,7 @@ export function createGcpMachineProvider(context: GcpProviderContext): MachinePr
    * The machine's instances, found by name within the cluster (one aggregated list serves every
    * concurrent lookup of the cluster); a provider id narrows them to its zone.
    */
-  async function find(ref: MachineRef, _operation: string, signal?: AbortSignal): Promise<Instance[]> {
+  async function find(ref: MachineRef, signal?: AbortSignal): Promise<Instance[]> {
     let zone: string | undefined;
     if (ref.providerId) {
       const id = parseProviderId(ref.providerId);
@@ -259,7 +259,7 @@ export function createGcpMachineProvider(context: GcpProviderContext): MachinePr
     checkRef(ref, operation);
     const signal = resolveSignal(options);
     throwIfAborted(signal, { provider: PROVIDER, operation });
-    const instance = one(await find(ref, operation, signal), ref, operation);
+    const instance = one(await find(ref, signal), ref, operation);
     if (!instance)
       throw notFound(`machine ${ref.cluster}/${ref.name} does not exist`, { provider: PROVIDER, operation });
     return toMachine(instance, project);
@@ -270,7 +270,7 @@ export function createGcpMachineProvider(context: GcpProviderContext): MachinePr
     checkRef(ref, operation);
     const signal = resolveSignal(options);
     throwIfAborted(signal, { provider: PROVIDER, operation });
-    for (const instance of await find(ref, operation, signal)) {
+    for (const instance of await find(ref, signal)) {
       const zone = (instance.zone ?? '').split('/').at(-1)!;
       const requestId = randomUUID();
       try {

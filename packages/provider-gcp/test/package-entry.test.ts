@@ -1,26 +1,11 @@
-import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { modulesLoadedBy as loadedBy } from '@trellis/testkit';
 import { describe, expect, it } from 'vitest';
 
-const run = promisify(execFile);
 const packageDirectory = fileURLToPath(new URL('..', import.meta.url));
 
-/** Imports `specifier` in a fresh Node process and returns every module URL it loaded. */
-async function modulesLoadedBy(specifier: string): Promise<string[]> {
-  const script = `
-    import { registerHooks } from 'node:module';
-    const loaded = [];
-    registerHooks({ load(url, context, next) { loaded.push(url); return next(url, context); } });
-    const entry = await import(${JSON.stringify(specifier)});
-    if (typeof entry.createGcpProvider !== 'function' && typeof entry.startGceFake !== 'function') process.exit(3);
-    process.stdout.write(JSON.stringify(loaded));
-  `;
-  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
-    cwd: packageDirectory,
-  });
-  return JSON.parse(stdout) as string[];
-}
+const modulesLoadedBy = (specifier: string) =>
+  loadedBy(specifier, { cwd: packageDirectory, expectExports: ['createGcpProvider', 'startGceFake'] });
 
 describe('the published entries', () => {
   it('main entry loads neither the fakes, @trellis/testkit, vitest nor any Google SDK package', async () => {

@@ -97,11 +97,6 @@ export class CloudApi<Class extends string = string> {
     return this.#budget.remaining;
   }
 
-  /** Maps an error as this API's calls do. */
-  toError(error: unknown, context: { operation: string; signal?: AbortSignal | undefined }): TrellisError {
-    return this.#options.toError(error, { ...context, provider: this.provider });
-  }
-
   /**
    * Runs one cloud action. `send` receives the signal to hand to the SDK, so an abort also
    * cancels the request in flight.

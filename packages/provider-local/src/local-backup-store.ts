@@ -61,6 +61,9 @@ export function createLocalBackupStore(
     );
   /** Checksum files of earlier versions, beside the snapshot: still read, and removed. */
   const legacyChecksumOf = (file: string) => `${file}${CHECKSUM_SUFFIX}`;
+  /** A snapshot's sha256 (hex) from its checksum file, or an earlier version's beside it. */
+  const storedChecksum = async (file: string) =>
+    (await readChecksum(checksumOf(file))) ?? (await readChecksum(legacyChecksumOf(file)));
   // Once per store: temporary files a killed save left behind (never listed, so never deleted).
   let swept: Promise<unknown> | undefined;
   const sweep = () => {
@@ -75,7 +78,7 @@ export function createLocalBackupStore(
     const name = path.basename(file);
     const parsed = parseSnapshotName(name);
     const stats = size === undefined ? await fs.stat(file) : undefined;
-    const checksum = (await readChecksum(checksumOf(file))) ?? (await readChecksum(legacyChecksumOf(file)));
+    const checksum = await storedChecksum(file);
     return {
       ...parsed,
       key: path.relative(rootDirectory(), file).split(path.sep).join('/'),
@@ -143,13 +146,10 @@ export function createLocalBackupStore(
         if (isErrorCode(error, 'ENOENT')) throw notFound(`snapshot ${key} does not exist`, context('fetch'));
         throw fileSystemError('fetch', file, error);
       }
-      const expected = await (async () =>
-        (await readChecksum(checksumOf(file))) ?? (await readChecksum(legacyChecksumOf(file))))().catch(
-        (error: unknown) => {
-          input.destroy();
-          throw error;
-        },
-      );
+      const expected = await storedChecksum(file).catch((error: unknown) => {
+        input.destroy();
+        throw error;
+      });
       if (expected === undefined) {
         settings.logger.warn(
           { snapshot: key },
@@ -173,8 +173,8 @@ export function createLocalBackupStore(
       // Only complete snapshots: regular files with a snapshot name (not a chunk directory named
       // like one, not a temporary file). `includeAll` also walks the rest of the prefix (v1/).
       const files = options?.includeAll
-        ? await snapshotFilesUnder(path.join(rootDirectory(), prefix))
-        : await snapshotFilesIn(snapshotDirectory());
+        ? await snapshotFiles(path.join(rootDirectory(), prefix), { recursive: true })
+        : await snapshotFiles(snapshotDirectory(), { recursive: false });
       const stored: StoredSnapshot[] = [];
       for (const file of files) {
         try {
@@ -204,26 +204,14 @@ export function createLocalBackupStore(
   };
 }
 
-/** Regular files directly in `directory` whose name is a snapshot name. */
-async function snapshotFilesIn(directory: string): Promise<string[]> {
+/**
+ * Regular files with a snapshot name in `directory` (or anywhere under it, for other layouts such
+ * as v1/): never a directory named like a snapshot, never a hidden temporary file.
+ */
+async function snapshotFiles(directory: string, options: { recursive: boolean }): Promise<string[]> {
   let entries: Dirent[];
   try {
-    entries = await fs.readdir(directory, { withFileTypes: true });
-  } catch (error) {
-    if (isErrorCode(error, 'ENOENT')) return [];
-    throw fileSystemError('list', directory, error);
-  }
-  return entries
-    .filter((entry) => entry.isFile() && !entry.name.startsWith('.') && isSnapshotName(entry.name))
-    .map((entry) => path.join(directory, entry.name))
-    .sort();
-}
-
-/** Regular files with a snapshot name anywhere under `directory` (any layout: v1/, v2/). */
-async function snapshotFilesUnder(directory: string): Promise<string[]> {
-  let entries: Dirent[];
-  try {
-    entries = await fs.readdir(directory, { withFileTypes: true, recursive: true });
+    entries = await fs.readdir(directory, { withFileTypes: true, recursive: options.recursive });
   } catch (error) {
     if (isErrorCode(error, 'ENOENT')) return [];
     throw fileSystemError('list', directory, error);

@@ -54,3 +54,4 @@ export {
   type MemoryProviderIdFormat,
   memoryMachineSpecSchema,
 } from './memory-machine-provider.js';
+export { modulesLoadedBy } from './module-loading.js';

@@ -17,7 +17,7 @@ export function parseFilter(text: string | null): Term[] {
     .map((part) => part.trim().replace(/^\(+/, '(').replace(/\)+$/, ')'))
     .filter(Boolean);
   return parts.map((part) => {
-    const match = TERM.exec(part.startsWith('(') || part.endsWith(')') ? part : part);
+    const match = TERM.exec(part);
     if (!match) throw invalid(`Invalid value for field 'filter': '${text}'. Invalid list filter expression.`);
     const [, field, op, raw] = match as unknown as [string, string, string, string];
     if (op === ':') {
