@@ -49,7 +49,7 @@ export interface InfrastructureContext {
    * Hands the state as it is now to the caller's `onState` (and waits for it): a step calls it after
    * a write-ahead mark, before a create whose result it could otherwise lose in a crash.
    */
-  saveState: () => Promise<void>;
+  readonly saveState: () => Promise<void>;
 }
 
 /**

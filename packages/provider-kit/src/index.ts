@@ -17,6 +17,11 @@ export {
 } from './cloud-names.js';
 export { codeForHttpStatus, isAbortError, isNetworkError } from './error-mapping.js';
 export {
+  createInfrastructureProvider,
+  type InfrastructureFlow,
+  type InfrastructureFlowInput,
+} from './infrastructure-flow.js';
+export {
   createStateEmitter,
   InfrastructureStateBook,
   isPending,
