@@ -139,3 +139,19 @@ export function subnetCidr(parent: string | Cidr, prefixLength: number, index: n
   const network = outer.network + BigInt(index) * (1n << BigInt(bits - prefixLength));
   return `${outer.version === 4 ? formatIpv4(network) : formatIpv6(network)}/${prefixLength}`;
 }
+
+/**
+ * Reads an IPv4 CIDR written in a config: the parsed CIDR, and what is wrong with it when it is
+ * not IPv4, not a CIDR, or not written canonically (`10.0.0.1/16` → `10.0.0.0/16`). A non-canonical
+ * CIDR still parses, so the overlap checks can run on it.
+ */
+export function readConfigIpv4Cidr(text: string): { cidr?: Cidr; problem?: string } {
+  try {
+    const cidr = parseCidr(text);
+    if (cidr.version !== 4) return { problem: `"${text}" must be an IPv4 CIDR` };
+    if (cidr.canonical !== text) return { cidr, problem: `"${text}" must be canonical: "${cidr.canonical}"` };
+    return { cidr };
+  } catch {
+    return { problem: `"${text}" is not a valid CIDR` };
+  }
+}

@@ -1,7 +1,15 @@
 export { z } from 'zod';
 export type { BackupStore, ListSnapshotsOptions, SnapshotSource } from './backup-store.js';
 export { type CallOptions, resolveSignal, throwIfAborted } from './call-options.js';
-export { type Cidr, cidrContains, cidrOverlaps, isCanonicalCidr, parseCidr, subnetCidr } from './cidr.js';
+export {
+  type Cidr,
+  cidrContains,
+  cidrOverlaps,
+  isCanonicalCidr,
+  parseCidr,
+  readConfigIpv4Cidr,
+  subnetCidr,
+} from './cidr.js';
 export {
   canceled,
   ERROR_CODES,

@@ -1,4 +1,4 @@
-import { type Cidr, cidrContains, cidrOverlaps, parseCidr } from '@trellis/core';
+import { type Cidr, cidrContains, cidrOverlaps, formatFieldPath, readConfigIpv4Cidr } from '@trellis/core';
 
 /** A config problem with its path as segments (zod's form). */
 export interface ConfigRuleIssue {
@@ -44,18 +44,9 @@ export function checkInfrastructureConfig(config: ConfigUnderCheck): ConfigRuleI
   const add = (segments: Array<string | number>, message: string) => issues.push({ segments, message });
   const parse = (text: string | undefined, segments: Array<string | number>): Cidr | undefined => {
     if (text === undefined) return undefined;
-    try {
-      const cidr = parseCidr(text);
-      if (cidr.version !== 4) {
-        add(segments, `"${text}" must be an IPv4 CIDR`);
-        return undefined;
-      }
-      if (cidr.canonical !== text) add(segments, `"${text}" must be canonical: "${cidr.canonical}"`);
-      return cidr;
-    } catch {
-      add(segments, `"${text}" is not a valid CIDR`);
-      return undefined;
-    }
+    const { cidr, problem } = readConfigIpv4Cidr(text);
+    if (problem) add(segments, problem);
+    return cidr;
   };
 
   const { vpc, zones } = config.networks;
@@ -123,7 +114,7 @@ export function checkInfrastructureConfig(config: ConfigUnderCheck): ConfigRuleI
       if (cidrOverlaps(first.cidr, second.cidr)) {
         add(
           first.segments,
-          `"${first.cidr.text}" overlaps ${formatPath(second.segments)} ("${second.cidr.text}")`,
+          `"${first.cidr.text}" overlaps ${formatFieldPath(second.segments)} ("${second.cidr.text}")`,
         );
       }
     }
@@ -174,11 +165,4 @@ export function checkInfrastructureConfig(config: ConfigUnderCheck): ConfigRuleI
     }
   });
   return issues;
-}
-
-function formatPath(segments: Array<string | number>): string {
-  return segments
-    .map((segment) => (typeof segment === 'number' ? `[${segment}]` : `.${segment}`))
-    .join('')
-    .slice(1);
 }
