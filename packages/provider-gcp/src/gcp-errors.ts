@@ -9,6 +9,9 @@ const THROTTLED = /rateLimitExceeded|userRateLimitExceeded|RATE_LIMIT_EXCEEDED|R
 interface GoogleErrorLike {
   code?: number | string;
   httpStatusCode?: number;
+  /** gaxios (the IAM client): the HTTP status. */
+  status?: number | string;
+  response?: { status?: number };
   message?: string;
   reason?: string;
   errors?: Array<{ reason?: string; message?: string }>;
@@ -20,10 +23,13 @@ export function gcpErrorCode(error: GoogleErrorLike): ErrorCode | undefined {
   const reasons = [error.reason, ...(error.errors ?? []).map((item) => item.reason)]
     .filter(Boolean)
     .join(' ');
-  // The compute SDK reports the HTTP status as `httpStatusCode` (and a gRPC `code`); the storage
-  // SDK's `ApiError` puts the HTTP status in `code`.
+  // The compute SDK reports the HTTP status as `httpStatusCode` (and a gRPC `code`), gaxios (the
+  // IAM client) as `status`, and the storage SDK's `ApiError` puts it in `code`.
   const status =
-    error.httpStatusCode ?? (typeof error.code === 'number' && error.code >= 100 ? error.code : undefined);
+    error.httpStatusCode ??
+    (typeof error.status === 'number' ? error.status : undefined) ??
+    error.response?.status ??
+    (typeof error.code === 'number' && error.code >= 100 ? error.code : undefined);
   if (
     status === 429 ||
     THROTTLED.test(reasons) ||

@@ -21,13 +21,12 @@ import {
   KeyedBatcher,
   sanitizeGceLabelKey,
   sanitizeGceLabelValue,
-  waitForOperation,
 } from '@trellis/provider-kit';
-import { CALL_OPTIONS, instancesClient, zoneOperationsClient } from './gcp-compute-clients.js';
-import { operationError } from './gcp-errors.js';
+import { CALL_OPTIONS, instancesClient } from './gcp-compute-clients.js';
 import { instanceResource } from './gcp-instance-request.js';
 import { type GcpMachineClass, validateGcpMachineSpec } from './gcp-machine-class.js';
 import { clusterOf, toMachine } from './gcp-machine-instance.js';
+import { waitForComputeOperation } from './gcp-operations.js';
 import type { GcpProviderContext } from './gcp-settings.js';
 
 type Instance = protos.google.cloud.compute.v1.IInstance;
@@ -46,7 +45,6 @@ export const GCP_MAX_USER_DATA_BYTES = 256 * 1024;
 export function createGcpMachineProvider(context: GcpProviderContext): MachineProvider<GcpMachineClass> {
   const { api, project, region, logger, settings } = context;
   const instances = () => instancesClient(context.clients);
-  const operations = () => zoneOperationsClient(context.clients);
   const validateSpec = (spec: unknown) => validateGcpMachineSpec(spec, region);
 
   function checkRef(ref: MachineRef, operation: string): void {
@@ -57,37 +55,8 @@ export function createGcpMachineProvider(context: GcpProviderContext): MachinePr
       throw invalidArgument('invalid machine reference', issues, { provider: PROVIDER, operation });
   }
 
-  async function waitFor(
-    zone: string,
-    started: Operation,
-    operation: string,
-    signal?: AbortSignal,
-  ): Promise<void> {
-    let latest = started;
-    await waitForOperation({
-      poll: async (attempt) => {
-        if (attempt > 1 || latest.status !== 'DONE') {
-          const [next] = await api.call(
-            'zoneOperations.wait',
-            () => operations().wait({ project, zone, operation: latest.name! }, CALL_OPTIONS),
-            { operation, signal },
-          );
-          latest = next;
-        }
-        if (latest.status !== 'DONE') return { done: false };
-        const errors = latest.error?.errors ?? [];
-        return errors.length > 0
-          ? { done: true, error: operationError(errors, operation) }
-          : { done: true, result: undefined };
-      },
-      initialDelayMs: 0,
-      nextDelayMs: () => settings.operationPollMs,
-      timeoutMs: settings.operationTimeoutMs,
-      what: `zone operation ${started.name}`,
-      context: { provider: PROVIDER, operation },
-      signal,
-    });
-  }
+  const waitFor = (started: Operation, operation: string, signal?: AbortSignal) =>
+    waitForComputeOperation(context, started, operation, signal);
 
   async function getInstance(zone: string, name: string, operation: string, signal?: AbortSignal) {
     try {
@@ -237,7 +206,7 @@ export function createGcpMachineProvider(context: GcpProviderContext): MachinePr
         () => instances().insert({ project, zone, instanceResource: resource, requestId }, CALL_OPTIONS),
         { operation, signal },
       );
-      await waitFor(zone, started.latestResponse as Operation, operation, signal);
+      await waitFor(started.latestResponse as Operation, operation, signal);
     } catch (error) {
       if (!TrellisError.hasCode(error, 'AlreadyExists')) throw error;
       const raced = await getInstance(zone, request.name, operation, signal);
@@ -279,7 +248,7 @@ export function createGcpMachineProvider(context: GcpProviderContext): MachinePr
           () => instances().delete({ project, zone, instance: ref.name, requestId }, CALL_OPTIONS),
           { operation, signal },
         );
-        await waitFor(zone, started.latestResponse as Operation, operation, signal);
+        await waitFor(started.latestResponse as Operation, operation, signal);
       } catch (error) {
         if (!TrellisError.hasCode(error, 'NotFound')) throw error;
       }

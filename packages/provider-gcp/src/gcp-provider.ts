@@ -1,13 +1,20 @@
 import type { Storage } from '@google-cloud/storage';
-import {
-  type InfrastructureStatus,
-  type MachineProvider,
-  type ProviderDefinition,
-  TrellisError,
-  type TrellisProvider,
+import type {
+  InfrastructureProvider,
+  MachineProvider,
+  ProviderDefinition,
+  TrellisProvider,
 } from '@trellis/core';
-import { lazily, lazyBackupStore, lazyMachineProvider } from '@trellis/provider-kit';
+import {
+  lazily,
+  lazyBackupStore,
+  lazyInfrastructureProvider,
+  lazyMachineProvider,
+} from '@trellis/provider-kit';
 import { type GcpBackupConfig, gcpBackupConfig } from './gcp-backup-config.js';
+import { type GcpInfrastructureConfig, gcpInfrastructureConfigSchema } from './gcp-infrastructure-config.js';
+import type { GcpInfrastructureStatus } from './gcp-infrastructure-status.js';
+import type { GcpInfrastructureTiming } from './gcp-infrastructure-timing.js';
 import { type GcpMachineClass, gcpMachineClass, validateGcpMachineSpec } from './gcp-machine-class.js';
 import {
   createGcpProviderContext,
@@ -28,16 +35,32 @@ export function createGcpMachineProvider(context: GcpProviderContext): MachinePr
   });
 }
 
-const notYet = (what: string) =>
-  new TrellisError({
-    code: 'Unimplemented',
+/**
+ * The GCP infrastructure provider (Gardener's GCP Infrastructure actuator): the cluster's VPC
+ * network, subnets, Cloud Router, Cloud NAT, firewall rules and nodes' service account, as a graph of
+ * idempotent steps with the state saved after each; delete removes exactly what it made. The
+ * compute and IAM SDKs load on the first reconcile or delete. `timing` shrinks retries in tests.
+ */
+export function createGcpInfrastructureProvider(
+  context: GcpProviderContext,
+  timing?: Partial<GcpInfrastructureTiming>,
+): InfrastructureProvider<GcpInfrastructureConfig, GcpInfrastructureStatus> {
+  return lazyInfrastructureProvider<GcpInfrastructureConfig, GcpInfrastructureStatus>({
     provider: 'gcp',
-    message: `the GCP provider has no ${what} yet`,
+    validateConfig: (config) => gcpInfrastructureConfigSchema.parse(config),
+    load: async () =>
+      (await import('./gcp-infrastructure-provider.js')).createGcpInfrastructureProvider(context, timing),
   });
+}
 
-/** The GCP provider: GCE machines and GCS backups. Infrastructure is not built yet (`Unimplemented`). */
+/** The GCP provider: GCE machines, VPC infrastructure with Cloud NAT, GCS backups. */
 export interface GcpProvider
-  extends TrellisProvider<GcpMachineClass, unknown, InfrastructureStatus, GcpBackupConfig> {
+  extends TrellisProvider<
+    GcpMachineClass,
+    GcpInfrastructureConfig,
+    GcpInfrastructureStatus,
+    GcpBackupConfig
+  > {
   readonly context: GcpProviderContext;
   close(): Promise<void>;
 }
@@ -48,25 +71,12 @@ export interface GcpProvider
  */
 export function createGcpProvider(settings: GcpProviderSettings): GcpProvider {
   const context = createGcpProviderContext(settings);
-  const unsupportedSchema = gcpMachineClass as never;
   return {
     specificationVersion: 'v1',
     provider: 'gcp',
     context,
     machines: createGcpMachineProvider(context),
-    infrastructure: {
-      specificationVersion: 'v1',
-      provider: 'gcp',
-      validateConfig: () => {
-        throw notYet('infrastructure provider');
-      },
-      reconcile: async () => {
-        throw notYet('infrastructure provider');
-      },
-      delete: async () => {
-        throw notYet('infrastructure provider');
-      },
-    },
+    infrastructure: createGcpInfrastructureProvider(context),
     backupStore(config: GcpBackupConfig) {
       const parsed = gcpBackupConfig.parse(config);
       return lazyBackupStore({
@@ -80,7 +90,7 @@ export function createGcpProvider(settings: GcpProviderSettings): GcpProvider {
     },
     schemas: {
       machineClass: gcpMachineClass,
-      infrastructureConfig: unsupportedSchema,
+      infrastructureConfig: gcpInfrastructureConfigSchema,
       backupConfig: gcpBackupConfig,
     },
     close: () => context.clients.close(),

@@ -43,7 +43,12 @@ export const gcpProviderSettingsSchema = z.strictObject({
     .optional(),
   /** Endpoint overrides (an offline fake, a proxy). */
   endpoints: z
-    .strictObject({ compute: endpointSchema.optional(), storage: endpointSchema.optional() })
+    .strictObject({
+      compute: endpointSchema.optional(),
+      storage: endpointSchema.optional(),
+      /** The IAM API (service accounts of the infrastructure provider). */
+      iam: endpointSchema.optional(),
+    })
     .optional(),
   /** Where the provider logs. @default silent */
   logger: z
@@ -93,6 +98,8 @@ export interface GcpClientOptions {
   readonly anonymous: boolean;
   /** The storage JSON API endpoint, when overridden (`http://127.0.0.1:PORT`). */
   readonly storageEndpoint?: string;
+  /** The IAM API root, when overridden (`http://127.0.0.1:PORT/`). */
+  readonly iamEndpoint?: string;
   readonly projectId: string;
 }
 
@@ -110,6 +117,7 @@ export function computeClientOptions(settings: ResolvedGcpProviderSettings): Gcp
     ...(settings.endpoints?.storage
       ? { storageEndpoint: settings.endpoints.storage.replace(/\/+$/, '') }
       : {}),
+    ...(settings.endpoints?.iam ? { iamEndpoint: `${settings.endpoints.iam.replace(/\/+$/, '')}/` } : {}),
     ...(endpoint
       ? {
           apiEndpoint: endpoint.hostname,

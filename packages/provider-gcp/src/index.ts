@@ -9,6 +9,16 @@ export {
 export { type GcpBackupConfig, gcpBackupConfig, gcpBackupConfigShape } from './gcp-backup-config.js';
 export { gcpErrorCode, operationError, redactSecrets, toTrellisError } from './gcp-errors.js';
 export {
+  type GcpInfrastructureConfig,
+  gcpInfrastructureConfigSchema,
+  gcpInfrastructureConfigShape,
+} from './gcp-infrastructure-config.js';
+export type { GcpInfrastructureStatus, GcpSubnetStatus } from './gcp-infrastructure-status.js';
+export {
+  DEFAULT_GCP_INFRASTRUCTURE_TIMING,
+  type GcpInfrastructureTiming,
+} from './gcp-infrastructure-timing.js';
+export {
   GCP_DISK_TYPES,
   GCP_MIN_DISK_SIZE_GB,
   GCP_SCRATCH_DISK_SIZE_GB,
@@ -19,6 +29,7 @@ export {
   validateGcpMachineSpec,
 } from './gcp-machine-class.js';
 export {
+  createGcpInfrastructureProvider,
   createGcpMachineProvider,
   createGcpProvider,
   ensureGcsBucket,

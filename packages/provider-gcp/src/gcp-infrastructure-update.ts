@@ -1,0 +1,60 @@
+import type { FieldIssue, InfrastructureState } from '@trellis/core';
+import type { GcpInfrastructureConfig } from './gcp-infrastructure-config.js';
+import { stateKeys } from './gcp-infrastructure-names.js';
+
+const IMMUTABLE = 'is immutable';
+
+/**
+ * The problems of reconciling `next` over a state an earlier reconcile wrote, with Gardener's
+ * update rules: the VPC (managed or brought, and its router), the nodes CIDR and the network's MTU
+ * stay; the internal subnet may be added or removed but not moved to another CIDR; the service
+ * account choice stays. Only what the state records is compared.
+ */
+export function checkGcpInfrastructureStateUpdate(
+  state: InfrastructureState | undefined,
+  next: GcpInfrastructureConfig,
+): FieldIssue[] {
+  if (!state) return [];
+  const issues: FieldIssue[] = [];
+  const { resources } = state;
+  const immutable = (path: string) => issues.push({ path, message: IMMUTABLE });
+  const recorded = (key: string) => {
+    const resource = resources[key];
+    return resource && resource.attributes?.pending !== true ? resource : undefined;
+  };
+
+  const network = recorded(stateKeys.network);
+  if (network) {
+    const previous = network.managed === false ? network.id : undefined;
+    if (previous !== next.networks.vpc?.name) immutable('networks.vpc.name');
+    if (network.managed !== false && network.attributes?.mtu !== next.networks.mtu) immutable('networks.mtu');
+  }
+  const router = recorded(stateKeys.router);
+  if (router) {
+    const previous = router.managed === false ? router.id : undefined;
+    if (previous !== next.networks.vpc?.cloudRouter?.name) immutable('networks.vpc.cloudRouter.name');
+  }
+  const nodes = recorded(stateKeys.subnet('nodes'));
+  if (nodes?.attributes?.cidr !== undefined && nodes.attributes.cidr !== next.networks.workers) {
+    immutable('networks.workers');
+  }
+  const internal = recorded(stateKeys.subnet('internal'));
+  const internalCidr = internal?.attributes?.cidr;
+  if (
+    internalCidr !== undefined &&
+    next.networks.internal !== undefined &&
+    internalCidr !== next.networks.internal
+  ) {
+    immutable('networks.internal');
+  }
+  const account = recorded(stateKeys.serviceAccount);
+  if (account) {
+    const choice = next.serviceAccount ?? 'create';
+    const same =
+      account.managed === false
+        ? typeof choice === 'object' && choice.email === account.id
+        : choice === 'create';
+    if (!same) immutable('serviceAccount');
+  }
+  return issues;
+}
