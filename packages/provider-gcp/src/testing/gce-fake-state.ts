@@ -14,17 +14,24 @@ export interface FakeOperationError {
   message: string;
 }
 
-/** What an operation is about, for its JSON. */
+/** A network resource as the fake keeps it (network, subnetwork, router, firewall, address): GCE's JSON. */
+export type FakeResource = Record<string, unknown> & { name: string; selfLink: string };
+
+/** What an operation is about, for its JSON; `scope` is `zones/<z>`, `regions/<r>` or `global`. */
 export interface OperationScope {
   project: string;
-  zone: string;
+  scope: string;
   operationType: string;
   targetLink: string;
 }
 
-/** The fake's state: instances by path, operations and the `requestId`s already seen. */
+/** The fake's state: instances and network resources by path, operations and the `requestId`s already seen. */
 export class GceFakeState {
   readonly instances = new ResourceStore<FakeInstance>();
+  /** Networks, subnetworks, routers, firewalls and addresses, by `projects/<p>/(global|regions/<r>)/<collection>/<name>`. */
+  readonly resources = new ResourceStore<FakeResource>();
+  /** Service accounts by `projects/<p>/serviceAccounts/<email>`: IAM's JSON. */
+  readonly serviceAccounts = new ResourceStore<Record<string, unknown> & { email: string }>();
   readonly operations = new OperationStore<FakeOperationError>(undefined, 'operation-');
   readonly scopes = new Map<string, OperationScope>();
   readonly requestIds = new Map<string, string>();
@@ -43,7 +50,8 @@ export class GceFakeState {
   /** The operation JSON GCE answers. */
   operationJson(operation: FakeOperation<FakeOperationError>, baseUrl: string): Record<string, unknown> {
     const scope = this.scopes.get(operation.id)!;
-    const zoneLink = `${baseUrl}/compute/v1/projects/${scope.project}/zones/${scope.zone}`;
+    const scopeLink = `${baseUrl}/compute/v1/projects/${scope.project}/${scope.scope}`;
+    const [kind] = scope.scope.split('/');
     return {
       kind: 'compute#operation',
       id: String(1000 + Number(operation.id.split('-').at(-1))),
@@ -51,9 +59,9 @@ export class GceFakeState {
       operationType: scope.operationType,
       status: operation.status === 'DONE' ? 'DONE' : 'RUNNING',
       progress: operation.status === 'DONE' ? 100 : 0,
-      zone: zoneLink,
+      ...(kind === 'zones' ? { zone: scopeLink } : kind === 'regions' ? { region: scopeLink } : {}),
       targetLink: scope.targetLink,
-      selfLink: `${zoneLink}/operations/${operation.id}`,
+      selfLink: `${scopeLink}/operations/${operation.id}`,
       insertTime: new Date(operation.startedAt).toISOString(),
       startTime: new Date(operation.startedAt).toISOString(),
       ...(operation.endedAt === undefined ? {} : { endTime: new Date(operation.endedAt).toISOString() }),

@@ -1,13 +1,15 @@
 import { invalid } from './gce-errors.js';
 
-type Term = { field: string; op: '=' | '!=' | ':*'; value?: string };
+type Term = { field: string; op: '=' | '!=' | ':*' | 'eq' | 'ne'; value?: string };
 
-const TERM = /^\(?\s*([A-Za-z][\w.-]*)\s*(=|!=|:)\s*(\*|"[^"]*"|'[^']*'|[^\s()]+)\s*\)?$/;
+const TERM = /^\(?\s*([A-Za-z][\w.-]*)\s*(=|!=|:|eq\b|ne\b)\s*(\*|"[^"]*"|'[^']*'|[^\s()]+)\s*\)?$/;
 
 /**
  * The subset of GCE's AIP-160 `filter` the fake understands: `field = "v"`, `field != "v"`,
- * `field:*` on dotted paths (`name`, `status`, `labels.k`), several terms joined by `AND` or
- * written one after another in parentheses. Anything else is answered 400, as GCE answers
+ * `field:*` on dotted paths (`name`, `status`, `labels.k`), and the older `field eq "regex"` /
+ * `field ne "regex"` (an RE2 regular expression that must match the whole value; the only form
+ * compute accepts for a link such as `network`), several terms joined by `AND` or written one
+ * after another in parentheses. Anything else is answered 400, as GCE answers
  * filters it cannot parse.
  */
 export function parseFilter(text: string | null): Term[] {
@@ -25,7 +27,14 @@ export function parseFilter(text: string | null): Term[] {
       return { field, op: ':*' };
     }
     const value = raw.replace(/^["']|["']$/g, '');
-    return { field, op: op as '=' | '!=', value };
+    if (op === 'eq' || op === 'ne') {
+      try {
+        new RegExp(value);
+      } catch {
+        throw invalid(`Invalid value for field 'filter': '${text}'. Invalid regular expression.`);
+      }
+    }
+    return { field, op: op as Term['op'], value };
   });
 }
 
@@ -44,6 +53,10 @@ export function matchesFilter(resource: Record<string, unknown>, terms: readonly
     const value = valueAt(resource, term.field);
     if (term.op === ':*') return value !== undefined;
     const text = value === undefined ? undefined : String(value);
+    if (term.op === 'eq' || term.op === 'ne') {
+      const whole = new RegExp(`^(?:${term.value})$`).test(text ?? '');
+      return term.op === 'eq' ? whole : !whole;
+    }
     return term.op === '=' ? text === term.value : text !== term.value;
   });
 }

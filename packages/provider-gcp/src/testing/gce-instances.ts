@@ -2,6 +2,7 @@ import { jsonResponse, type RouteMatch, readJson } from '@trellis/testkit/fake';
 import { alreadyExists, invalid, notFound } from './gce-errors.js';
 import type { FakeInstance, GceFakeState } from './gce-fake-state.js';
 import { matchesFilter, parseFilter } from './gce-filter.js';
+import { type OperationEffect, operationKit, page } from './gce-operations.js';
 
 const NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const instancePath = (project: string, zone: string, name: string) =>
@@ -9,33 +10,13 @@ const instancePath = (project: string, zone: string, name: string) =>
 
 /** The `/compute/v1/...` handlers of instances and zone operations. */
 export function instanceHandlers(state: GceFakeState, baseUrl: () => string) {
-  const link = (path: string) => `${baseUrl()}/compute/v1/${path}`;
-
-  function startOperation(
+  const operations = operationKit(state, baseUrl);
+  const { link } = operations;
+  const startOperation = (
     match: RouteMatch,
     scope: { project: string; zone: string; operationType: string; targetPath: string },
-    effect: { onStart?: () => void; onComplete?: () => void; fail?: { code: string; message: string } },
-  ) {
-    const requestId = match.query.get('requestId');
-    const known = requestId ? state.requestIds.get(requestId) : undefined;
-    if (known) return jsonResponse(200, state.operationJson(state.operations.get(known)!, baseUrl()));
-    effect.onStart?.();
-    const operation = state.operations.start({
-      target: scope.targetPath,
-      kind: scope.operationType,
-      completeAfterPolls: state.operationPolls,
-      ...(effect.fail ? { fail: effect.fail } : {}),
-      ...(effect.onComplete ? { onComplete: effect.onComplete } : {}),
-    });
-    state.scopes.set(operation.id, {
-      project: scope.project,
-      zone: scope.zone,
-      operationType: scope.operationType,
-      targetLink: link(scope.targetPath),
-    });
-    if (requestId) state.requestIds.set(requestId, operation.id);
-    return jsonResponse(200, state.operationJson(operation, baseUrl()));
-  }
+    effect: OperationEffect,
+  ) => operations.start(match, { ...scope, scope: `zones/${scope.zone}` }, effect);
 
   function insert(match: RouteMatch) {
     const { project, zone } = match.params as { project: string; zone: string };
@@ -120,21 +101,6 @@ export function instanceHandlers(state: GceFakeState, baseUrl: () => string) {
     );
   }
 
-  /** One page of `items` by numeric offset (`pageToken`) and `maxResults` (0-500, default 500). */
-  function page<T>(items: T[], match: RouteMatch): { items: T[]; nextPageToken?: string } {
-    const maxText = match.query.get('maxResults');
-    const max = maxText === null ? 500 : Number(maxText);
-    if (!Number.isInteger(max) || max < 0 || max > 500) {
-      throw invalid(`Invalid value for field 'maxResults': '${maxText}'. Must be less than or equal to 500`);
-    }
-    const start = Number(match.query.get('pageToken') ?? 0);
-    const size = max === 0 ? 500 : max;
-    const slice = items.slice(start, start + size);
-    return start + size < items.length
-      ? { items: slice, nextPageToken: String(start + size) }
-      : { items: slice };
-  }
-
   function list(match: RouteMatch) {
     const { project, zone } = match.params as { project: string; zone: string };
     const terms = parseFilter(match.query.get('filter'));
@@ -173,18 +139,5 @@ export function instanceHandlers(state: GceFakeState, baseUrl: () => string) {
     });
   }
 
-  function operation(match: RouteMatch) {
-    const {
-      project,
-      zone,
-      operation: name,
-    } = match.params as { project: string; zone: string; operation: string };
-    const polled = state.operations.poll(name);
-    if (!polled || state.scopes.get(name)?.zone !== zone) {
-      throw notFound(`projects/${project}/zones/${zone}/operations/${name}`);
-    }
-    return jsonResponse(200, state.operationJson(polled, baseUrl()));
-  }
-
-  return { insert, get, remove, list, aggregatedList, operation };
+  return { insert, get, remove, list, aggregatedList, operation: operations.poll };
 }
