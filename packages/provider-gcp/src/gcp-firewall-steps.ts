@@ -92,7 +92,7 @@ export async function ensureFirewall(context: GcpInfrastructureContext, rule: Fi
     insert: (requestId) =>
       compute.firewalls.insert({ project, requestId, firewallResource: wanted }, CALL_OPTIONS),
   });
-  if (fingerprintOf(found) === fingerprintOf(wanted)) return;
+  if (fingerprintOf(found) === fingerprintOf(wanted) && found.description === wanted.description) return;
   await mutate(context, 'firewalls.update', (requestId) =>
     compute.firewalls.update({ project, firewall: name, requestId, firewallResource: wanted }, CALL_OPTIONS),
   );

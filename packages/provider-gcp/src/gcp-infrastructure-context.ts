@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { iam_v1 } from '@googleapis/iam';
 import { type CreatedResource, TrellisError } from '@trellis/core';
-import type { InfrastructureFlowInput } from '@trellis/provider-kit';
+import { type InfrastructureFlowInput, isPending } from '@trellis/provider-kit';
 import type { networkClients } from './gcp-compute-clients.js';
 import type { GcpInfrastructureConfig } from './gcp-infrastructure-config.js';
 import type { GcpInfrastructureNames } from './gcp-infrastructure-names.js';
@@ -111,8 +111,12 @@ export async function ensureNamedResource<Resource extends { description?: strin
 ): Promise<Resource> {
   const { state } = context;
   const description = ownedDescription(resource.what, context.cluster);
+  // A resource the state already records (not a mark) is the cluster's even when someone changed
+  // its description; the step writes it back as it should be.
+  const recorded = state.get(resource.key);
+  const known = recorded !== undefined && !isPending(recorded) && recorded.id === resource.name;
   const record = (found: Resource) => {
-    if (found.description !== description) {
+    if (found.description !== description && !known) {
       throw new TrellisError({
         code: 'AlreadyExists',
         provider: 'gcp',

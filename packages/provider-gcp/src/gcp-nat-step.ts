@@ -67,7 +67,9 @@ function sameNat(found: RouterNat | undefined, wanted: RouterNat): boolean {
 }
 
 /** The named addresses of `cloudNAT.natIPNames`, which must exist in the region: their links and IPs. */
-async function natAddresses(context: GcpInfrastructureContext): Promise<Array<{ link: string; ip: string }>> {
+export async function natAddresses(
+  context: GcpInfrastructureContext,
+): Promise<Array<{ link: string; ip: string }>> {
   const { compute, project, region } = context;
   const wanted = context.config.networks.cloudNAT?.natIPNames ?? [];
   const issues: FieldIssue[] = [];

@@ -10,6 +10,7 @@ import {
   ownedDescription,
 } from './gcp-infrastructure-context.js';
 import { stateKeys } from './gcp-infrastructure-names.js';
+import { natAddresses } from './gcp-nat-step.js';
 
 type Subnetwork = protos.google.cloud.compute.v1.ISubnetwork;
 type LogConfig = protos.google.cloud.compute.v1.ISubnetworkLogConfig;
@@ -32,9 +33,13 @@ export async function ensureNetwork(context: GcpInfrastructureContext): Promise<
         { provider: 'gcp', operation: context.operation },
       );
     }
+    // What else the config names must exist too, before anything is made.
+    if (config.networks.vpc.cloudRouter) await checkUserRouter(context);
+    await natAddresses(context);
     state.set(stateKeys.network, { id: names.network, kind: 'network', managed: false });
     return;
   }
+  await natAddresses(context);
   await ensureNamedResource(context, {
     key: stateKeys.network,
     kind: 'network',
@@ -139,26 +144,34 @@ export async function ensureSubnet(
   );
 }
 
+/** The user's Cloud Router must exist in the user's network (`networks.vpc.cloudRouter.name`). */
+async function checkUserRouter(context: GcpInfrastructureContext): Promise<void> {
+  const { compute, project, region, names } = context;
+  const found = await getOrUndefined(context, 'routers.get', () =>
+    compute.routers.get({ project, region, router: names.router }, CALL_OPTIONS),
+  );
+  if (!found || !(found.network ?? '').endsWith(`/networks/${names.network}`)) {
+    throw invalidArgument(
+      'invalid GCP infrastructure config',
+      [
+        {
+          path: 'networks.vpc.cloudRouter.name',
+          message: found
+            ? `router "${names.router}" is not in network "${names.network}"`
+            : `router "${names.router}" does not exist in region ${region}`,
+        },
+      ],
+      { provider: 'gcp', operation: context.operation },
+    );
+  }
+}
+
 /** The Cloud Router: the user's (must exist in the network) or `<cluster>-cloud-router`. */
 export async function ensureRouter(context: GcpInfrastructureContext): Promise<void> {
   const { compute, project, region, config, names, state } = context;
   const get = () => compute.routers.get({ project, region, router: names.router }, CALL_OPTIONS);
   if (config.networks.vpc?.cloudRouter) {
-    const found = await getOrUndefined(context, 'routers.get', get);
-    if (!found || !(found.network ?? '').endsWith(`/networks/${names.network}`)) {
-      throw invalidArgument(
-        'invalid GCP infrastructure config',
-        [
-          {
-            path: 'networks.vpc.cloudRouter.name',
-            message: found
-              ? `router "${names.router}" is not in network "${names.network}"`
-              : `router "${names.router}" does not exist in region ${region}`,
-          },
-        ],
-        { provider: 'gcp', operation: context.operation },
-      );
-    }
+    await checkUserRouter(context);
     state.set(stateKeys.router, { id: names.router, kind: 'router', managed: false });
     return;
   }

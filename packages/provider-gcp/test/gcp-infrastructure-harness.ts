@@ -47,7 +47,7 @@ export const FAST_TIMING = {
 };
 
 /** The provider context against the fake (compute and IAM on one port), with millisecond API retries. */
-export function infrastructureContext(fake: GceFake): GcpProviderContext {
+export function infrastructureContext(fake: GceFake, maxAttempts = 12): GcpProviderContext {
   const context = createGcpProviderContext({
     project: PROJECT,
     region: REGION,
@@ -125,6 +125,14 @@ export async function startInfrastructureHarness(
     },
     close: () => fake.close(),
   };
+}
+
+/** A provider on the same fake that gives up at the first failure: a process that dies mid-call. */
+export function fragileProvider(fake: GceFake) {
+  return createGcpInfrastructureProvider(infrastructureContext(fake, 1), {
+    stepRetry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+    deleteRetry: FAST_TIMING.deleteRetry,
+  });
 }
 
 /** The conformance subject on a fresh harness. */
