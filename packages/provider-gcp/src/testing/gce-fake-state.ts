@@ -41,10 +41,16 @@ export class GceFakeState {
   readonly insertFailures: FakeOperationError[] = [];
   #ip = 2;
 
-  /** A fresh address in the nodes range. */
-  nextInternalAddress(): string {
+  /** A fresh address: in the subnetwork's range when it is one the fake keeps, else in 10.240.0.0/16. */
+  nextInternalAddress(subnetworkPath?: string): string {
     this.#ip += 1;
-    return `10.240.${Math.floor(this.#ip / 250)}.${this.#ip % 250}`;
+    const range = subnetworkPath ? this.resources.get(subnetworkPath)?.value.ipCidrRange : undefined;
+    const match = typeof range === 'string' ? /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(range) : null;
+    if (!match) return `10.240.${Math.floor(this.#ip / 250)}.${this.#ip % 250}`;
+    const start = match.slice(1, 5).reduce((sum, octet) => sum * 256 + Number(octet), 0);
+    const size = 2 ** (32 - Number(match[5]));
+    const address = start + 2 + (this.#ip % Math.max(1, size - 4));
+    return [24, 16, 8, 0].map((shift) => Math.floor(address / 2 ** shift) % 256).join('.');
   }
 
   /** The operation JSON GCE answers. */

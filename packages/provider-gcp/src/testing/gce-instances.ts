@@ -2,6 +2,7 @@ import { jsonResponse, type RouteMatch, readJson } from '@trellis/testkit/fake';
 import { alreadyExists, invalid, notFound } from './gce-errors.js';
 import type { FakeInstance, GceFakeState } from './gce-fake-state.js';
 import { matchesFilter, parseFilter } from './gce-filter.js';
+import { refPath } from './gce-network-refs.js';
 import { type OperationEffect, operationKit, page } from './gce-operations.js';
 
 const NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -50,7 +51,7 @@ export function instanceHandlers(state: GceFakeState, baseUrl: () => string) {
               ).map((networkInterface, index) => ({
                 ...networkInterface,
                 name: `nic${index}`,
-                networkIP: state.nextInternalAddress(),
+                networkIP: state.nextInternalAddress(refPath(project, networkInterface.subnetwork)),
                 ...(Array.isArray(networkInterface.accessConfigs)
                   ? {
                       accessConfigs: (networkInterface.accessConfigs as object[]).map((config) => ({
