@@ -52,6 +52,46 @@ describe('trellis fake', () => {
     expect(result.code).toBe(0);
   });
 
+  it('starts the GCP fake, and `trellis infra` reconciles and deletes a GCP network against it', async () => {
+    const workspace = await createWorkspace();
+    cleanups.push(workspace.remove);
+    const fake = startCli(workspace.directory, ['-o', 'json', 'fake', 'gcp']);
+    let printed = '';
+    fake.child.stdout.on('data', (chunk: Buffer) => (printed += chunk.toString('utf8')));
+    await waitFor(() => printed.trim().endsWith('}'));
+    const description = parseJson<FakeDescription>(printed);
+    expect(description.endpoints.iam).toBe(description.endpoints.compute);
+    await writeFile(
+      join(workspace.directory, 'trellis.yaml'),
+      stringify({
+        ...description.config,
+        cluster: 'cli-gcp',
+        infrastructure: { networks: { workers: '10.250.0.0/16' } },
+      }),
+    );
+    const reconciled = await runCli(workspace.directory, ['-o', 'json', 'infra', 'reconcile']);
+    expect(reconciled.stderr).toBe('');
+    expect(reconciled.code).toBe(0);
+    expect(parseJson<{ status: Record<string, unknown> }>(reconciled.stdout).status).toMatchObject({
+      networkName: 'cli-gcp',
+      natName: 'cli-gcp-cloud-nat',
+      subnetworks: [{ name: 'cli-gcp-nodes', purpose: 'nodes', cidr: '10.250.0.0/16' }],
+    });
+    const networks = (await (
+      await fetch(`${description.endpoints.compute}/compute/v1/projects/trellis-fake/global/networks`)
+    ).json()) as { items?: Array<{ name: string }> };
+    expect(networks.items?.map((network) => network.name)).toEqual(['cli-gcp']);
+
+    const deleted = await runCli(workspace.directory, ['-o', 'json', 'infra', 'delete']);
+    expect(deleted.code).toBe(0);
+    const after = (await (
+      await fetch(`${description.endpoints.compute}/compute/v1/projects/trellis-fake/global/networks`)
+    ).json()) as { items?: unknown[] };
+    expect(after.items).toBeUndefined();
+    fake.child.kill('SIGINT');
+    expect((await fake.result).code).toBe(0);
+  });
+
   it('rejects a bad fault spec, a bad port and the local provider before starting anything', async () => {
     const workspace = await createWorkspace();
     cleanups.push(workspace.remove);

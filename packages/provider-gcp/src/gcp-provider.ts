@@ -74,6 +74,8 @@ export function createGcpProvider(settings: GcpProviderSettings): GcpProvider {
   return {
     specificationVersion: 'v1',
     provider: 'gcp',
+    // The region of the settings: what the CLI uses when a config names none.
+    defaultRegion: context.region,
     context,
     machines: createGcpMachineProvider(context),
     infrastructure: createGcpInfrastructureProvider(context),
