@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGcpMachineProvider } from '../src/index.js';
+import { createGcpInfrastructureProvider, createGcpMachineProvider } from '../src/index.js';
 import { type GceFake, startGceFake } from '../src/testing/index.js';
+import { FAST_TIMING, infrastructureContext, managedConfig, REGION } from './gcp-infrastructure-harness.js';
 import { contextFor, machineClass, PROJECT, ZONE } from './gcp-machine-harness.js';
 
 const GCLOUD = '/usr/bin/gcloud';
@@ -62,5 +63,37 @@ describe.skipIf(cliMissing)('GCE fake: the real gcloud CLI', () => {
     expect(table).toMatch(/seen-by-gcloud\s+europe-west1-b\s+n2-standard-2/);
     await machines.deleteMachine({ cluster: 'gcloud', name: 'seen-by-gcloud' });
     await context.clients.close();
+  }, 180_000);
+
+  it('lists the network, subnets, router with its NAT and firewall rules a reconcile made', async () => {
+    const infrastructure = createGcpInfrastructureProvider(infrastructureContext(fake), FAST_TIMING);
+    const request = { cluster: 'gcloud-net', region: REGION, config: managedConfig() };
+    const { state } = await infrastructure.reconcile(request);
+    const json = async (...args: string[]) =>
+      (JSON.parse(await gcloud(...args, '--format=json')) as Array<Record<string, unknown>>)
+        .map((item) => item.name)
+        .sort();
+    expect(await json('compute', 'networks', 'list')).toEqual(['gcloud-net']);
+    expect(await json('compute', 'networks', 'subnets', 'list', '--regions', REGION)).toEqual([
+      'gcloud-net-internal',
+      'gcloud-net-nodes',
+    ]);
+    expect(
+      await json(
+        'compute',
+        'routers',
+        'nats',
+        'list',
+        '--router',
+        'gcloud-net-cloud-router',
+        '--region',
+        REGION,
+      ),
+    ).toEqual(['gcloud-net-cloud-nat']);
+    expect(await json('compute', 'firewall-rules', 'list')).toEqual(
+      expect.arrayContaining(['gcloud-net-allow-internal-access', 'gcloud-net-allow-health-checks']),
+    );
+    await infrastructure.delete({ ...request, state });
+    expect(await json('compute', 'networks', 'list')).toEqual([]);
   }, 180_000);
 });
