@@ -1,0 +1,34 @@
+export {
+  ARM_DEFAULT_RATE_LIMITS,
+  type AzureApi,
+  type AzureRateLimitClass,
+  type AzureRateLimits,
+  azureActionCharges,
+  createAzureApi,
+} from './azure-api.js';
+export { armErrorCodes, azureErrorCode, redactSecrets, toTrellisError } from './azure-errors.js';
+export {
+  type AzureImageReference,
+  type AzureMachineClass,
+  azureMachineClass,
+  azureMachineClassShape,
+  validateAzureMachineSpec,
+} from './azure-machine-class.js';
+export { azureNames } from './azure-machine-names.js';
+export { azureNodeProviderId } from './azure-machine-view.js';
+export {
+  type AzureProvider,
+  createAzureMachineProvider,
+  createAzureProvider,
+  providerDefinition,
+} from './azure-provider.js';
+export {
+  AZURE_CLOUDS,
+  AzureClients,
+  type AzureProviderContext,
+  type AzureProviderSettings,
+  azureProviderSettingsSchema,
+  createAzureProviderContext,
+  type ResolvedAzureProviderSettings,
+  resolveAzureProviderSettings,
+} from './azure-settings.js';
