@@ -1,5 +1,6 @@
-import type { MachineProvider, ProviderDefinition, TrellisProvider } from '@trellis/core';
-import { lazyMachineProvider } from '@trellis/provider-kit';
+import type { BackupStore, MachineProvider, ProviderDefinition, TrellisProvider } from '@trellis/core';
+import { lazily, lazyBackupStore, lazyMachineProvider } from '@trellis/provider-kit';
+import { type AzureBackupConfig, azureBackupConfig } from './azure-backup-config.js';
 import {
   type AzureMachineClass,
   azureMachineClass,
@@ -22,14 +23,44 @@ export function createAzureMachineProvider(
   });
 }
 
-/** The Azure provider, so far: VMs with their NICs and disks. */
+/** How a backup store reaches its container: the config's account, or the provider's Entra ID credential. */
+async function containerOf(
+  context: AzureProviderContext,
+  config: ReturnType<typeof azureBackupConfig.parse>,
+) {
+  if ('connectionString' in config.account)
+    return { connectionString: config.account.connectionString, name: config.container };
+  const { credentialOf } = await import('./azure-credentials.js');
+  return { url: config.account.url, name: config.container, credential: credentialOf(context) };
+}
+
+const loadBlobStore = lazily('Azure Blob backups', 'azure', () => import('./blob-backup-store.js'));
+
+/**
+ * Creates the backup container when missing (private), idempotently; resolves whether it was
+ * created. `@azure/storage-blob` loads on the first call.
+ */
+export async function ensureBlobContainer(
+  provider: { readonly context: AzureProviderContext },
+  config: AzureBackupConfig,
+): Promise<{ created: boolean }> {
+  const parsed = azureBackupConfig.parse(config);
+  return (await loadBlobStore()).ensureBlobContainer(await containerOf(provider.context, parsed));
+}
+
+/** The Azure provider, so far: VMs with their NICs and disks, and Blob backups. */
 export interface AzureProvider {
   readonly specificationVersion: 'v1';
   readonly provider: 'azure';
   readonly defaultRegion: string;
   readonly context: AzureProviderContext;
   readonly machines: MachineProvider<AzureMachineClass>;
-  readonly schemas: { readonly machineClass: typeof azureMachineClass };
+  /** A backup store in a Blob container; `@azure/storage-blob` loads on its first call. */
+  backupStore(config: AzureBackupConfig): BackupStore;
+  readonly schemas: {
+    readonly machineClass: typeof azureMachineClass;
+    readonly backupConfig: typeof azureBackupConfig;
+  };
   close(): Promise<void>;
 }
 
@@ -45,7 +76,20 @@ export function createAzureProvider(settings: AzureProviderSettings): AzureProvi
     defaultRegion: context.location,
     context,
     machines: createAzureMachineProvider(context),
-    schemas: { machineClass: azureMachineClass },
+    backupStore(config: AzureBackupConfig) {
+      const parsed = azureBackupConfig.parse(config);
+      return lazyBackupStore({
+        provider: 'azure',
+        load: async () =>
+          (await loadBlobStore()).createBlobBackupStore({
+            container: await containerOf(context, parsed),
+            prefix: parsed.prefix,
+            blockSize: parsed.blockSize,
+            concurrency: parsed.concurrency,
+          }),
+      });
+    },
+    schemas: { machineClass: azureMachineClass, backupConfig: azureBackupConfig },
     close: async () => {},
   };
 }

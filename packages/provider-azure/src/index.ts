@@ -6,6 +6,7 @@ export {
   azureActionCharges,
   createAzureApi,
 } from './azure-api.js';
+export { type AzureBackupConfig, azureBackupConfig, azureBackupConfigShape } from './azure-backup-config.js';
 export { armErrorCodes, azureErrorCode, redactSecrets, toTrellisError } from './azure-errors.js';
 export {
   type AzureImageReference,
@@ -20,6 +21,7 @@ export {
   type AzureProvider,
   createAzureMachineProvider,
   createAzureProvider,
+  ensureBlobContainer,
   providerDefinition,
 } from './azure-provider.js';
 export {

@@ -54,7 +54,7 @@ export function infrastructureContext(fake: GceFake, maxAttempts = 12): GcpProvi
     credentials: 'none',
     endpoints: { compute: fake.url, iam: fake.url },
     operationPollMs: 2,
-    maxAttempts: 12,
+    maxAttempts,
     rateLimits: {
       read: { capacity: 10_000, refillPerSecond: 10_000 },
       list: { capacity: 10_000, refillPerSecond: 10_000 },
@@ -66,7 +66,7 @@ export function infrastructureContext(fake: GceFake, maxAttempts = 12): GcpProvi
     ...context,
     api: createGcpApi({
       rateLimits: { read: generous, list: generous, mutate: generous },
-      maxAttempts: 12,
+      maxAttempts,
       baseDelayMs: 2,
     }),
   };
