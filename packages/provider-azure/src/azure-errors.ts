@@ -28,6 +28,11 @@ const NOT_FOUND = new Set([
 export const IN_USE = new Set([
   'NicInUse',
   'InUseSubnetCannotBeDeleted',
+  'InUseNatGatewayCannotBeDeleted',
+  'InUseRouteTableCannotBeDeleted',
+  'InUseNetworkSecurityGroupCannotBeDeleted',
+  'PublicIPAddressInUse',
+  'VnetInUse',
   'OperationNotAllowed:attached',
   'AnotherOperationInProgress',
   'RetryableError',

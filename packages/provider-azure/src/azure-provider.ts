@@ -1,6 +1,22 @@
-import type { BackupStore, MachineProvider, ProviderDefinition, TrellisProvider } from '@trellis/core';
-import { lazily, lazyBackupStore, lazyMachineProvider } from '@trellis/provider-kit';
+import type {
+  InfrastructureProvider,
+  MachineProvider,
+  ProviderDefinition,
+  TrellisProvider,
+} from '@trellis/core';
+import {
+  lazily,
+  lazyBackupStore,
+  lazyInfrastructureProvider,
+  lazyMachineProvider,
+} from '@trellis/provider-kit';
 import { type AzureBackupConfig, azureBackupConfig } from './azure-backup-config.js';
+import {
+  type AzureInfrastructureConfig,
+  azureInfrastructureConfigSchema,
+} from './azure-infrastructure-config.js';
+import type { AzureInfrastructureTiming } from './azure-infrastructure-provider.js';
+import type { AzureInfrastructureStatus } from './azure-infrastructure-status.js';
 import {
   type AzureMachineClass,
   azureMachineClass,
@@ -20,6 +36,24 @@ export function createAzureMachineProvider(
     provider: 'azure',
     validateSpec: (spec) => validateAzureMachineSpec(spec, context.location),
     load: async () => (await import('./azure-machine-provider.js')).createAzureMachineProvider(context),
+  });
+}
+
+/**
+ * The Azure infrastructure provider (Gardener's Azure Infrastructure actuator): the cluster's
+ * resource group, VNet, route table, security group, NAT gateways and subnets, as a graph of
+ * idempotent steps with the state saved after each. The network and resources SDKs load on the
+ * first reconcile or delete. `timing` shrinks step retries in tests.
+ */
+export function createAzureInfrastructureProvider(
+  context: AzureProviderContext,
+  timing?: Partial<AzureInfrastructureTiming>,
+): InfrastructureProvider<AzureInfrastructureConfig, AzureInfrastructureStatus> {
+  return lazyInfrastructureProvider<AzureInfrastructureConfig, AzureInfrastructureStatus>({
+    provider: 'azure',
+    validateConfig: (config) => azureInfrastructureConfigSchema.parse(config),
+    load: async () =>
+      (await import('./azure-infrastructure-provider.js')).createAzureInfrastructureProvider(context, timing),
   });
 }
 
@@ -48,17 +82,20 @@ export async function ensureBlobContainer(
   return (await loadBlobStore()).ensureBlobContainer(await containerOf(provider.context, parsed));
 }
 
-/** The Azure provider, so far: VMs with their NICs and disks, and Blob backups. */
-export interface AzureProvider {
-  readonly specificationVersion: 'v1';
+/** The Azure provider: VMs with their NICs and disks, resource-group infrastructure, Blob backups. */
+export interface AzureProvider
+  extends TrellisProvider<
+    AzureMachineClass,
+    AzureInfrastructureConfig,
+    AzureInfrastructureStatus,
+    AzureBackupConfig
+  > {
   readonly provider: 'azure';
   readonly defaultRegion: string;
   readonly context: AzureProviderContext;
-  readonly machines: MachineProvider<AzureMachineClass>;
-  /** A backup store in a Blob container; `@azure/storage-blob` loads on its first call. */
-  backupStore(config: AzureBackupConfig): BackupStore;
   readonly schemas: {
     readonly machineClass: typeof azureMachineClass;
+    readonly infrastructureConfig: typeof azureInfrastructureConfigSchema;
     readonly backupConfig: typeof azureBackupConfig;
   };
   close(): Promise<void>;
@@ -76,6 +113,7 @@ export function createAzureProvider(settings: AzureProviderSettings): AzureProvi
     defaultRegion: context.location,
     context,
     machines: createAzureMachineProvider(context),
+    infrastructure: createAzureInfrastructureProvider(context),
     backupStore(config: AzureBackupConfig) {
       const parsed = azureBackupConfig.parse(config);
       return lazyBackupStore({
@@ -89,7 +127,11 @@ export function createAzureProvider(settings: AzureProviderSettings): AzureProvi
           }),
       });
     },
-    schemas: { machineClass: azureMachineClass, backupConfig: azureBackupConfig },
+    schemas: {
+      machineClass: azureMachineClass,
+      infrastructureConfig: azureInfrastructureConfigSchema,
+      backupConfig: azureBackupConfig,
+    },
     close: async () => {},
   };
 }
@@ -99,4 +141,9 @@ export const providerDefinition: ProviderDefinition = {
   type: 'azure',
   create: (settings = {}) =>
     createAzureProvider(settings as AzureProviderSettings) as unknown as TrellisProvider,
+  schemas: {
+    machineClass: azureMachineClass,
+    infrastructureConfig: azureInfrastructureConfigSchema,
+    backupConfig: azureBackupConfig,
+  } as unknown as TrellisProvider['schemas'],
 };

@@ -9,6 +9,13 @@ export {
 export { type AzureBackupConfig, azureBackupConfig, azureBackupConfigShape } from './azure-backup-config.js';
 export { armErrorCodes, azureErrorCode, redactSecrets, toTrellisError } from './azure-errors.js';
 export {
+  type AzureInfrastructureConfig,
+  azureInfrastructureConfigSchema,
+  azureInfrastructureConfigShape,
+} from './azure-infrastructure-config.js';
+export type { AzureInfrastructureTiming } from './azure-infrastructure-provider.js';
+export type { AzureInfrastructureStatus, AzureSubnetStatus } from './azure-infrastructure-status.js';
+export {
   type AzureImageReference,
   type AzureMachineClass,
   azureMachineClass,
@@ -19,6 +26,7 @@ export { azureNames } from './azure-machine-names.js';
 export { azureNodeProviderId } from './azure-machine-view.js';
 export {
   type AzureProvider,
+  createAzureInfrastructureProvider,
   createAzureMachineProvider,
   createAzureProvider,
   ensureBlobContainer,

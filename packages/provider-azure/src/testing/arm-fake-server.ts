@@ -48,6 +48,8 @@ export interface ArmFake {
   readonly faults: FaultInjector;
   /** Every resource that exists (not resource groups), as ARM's JSON. */
   resources(): ArmResource[];
+  /** Every resource group that exists. */
+  resourceGroups(): ArmResource[];
   /** Makes a resource group (what a user or the infrastructure provider would have made). */
   createResourceGroup(subscription: string, name: string, location: string): void;
   /** Makes the next VM create's operation end `Failed` with this error (the VM stays, `Failed`). */
@@ -194,6 +196,7 @@ export async function startArmFake(options: ArmFakeOptions = {}): Promise<ArmFak
     calls: server.calls,
     faults: server.faults,
     resources: () => state.resources.list().map((entry) => structuredClone(entry.value)),
+    resourceGroups: () => state.groups.list().map((entry) => structuredClone(entry.value)),
     createResourceGroup: (subscription, name, location) => {
       state.groups.put(groupKey(subscription, name), {
         id: `/subscriptions/${subscription}/resourceGroups/${name}`,

@@ -4,6 +4,7 @@ import { computeRules } from './arm-compute-rules.js';
 import { ArmFakeError, resourceGroupNotFound, resourceNotFound } from './arm-errors.js';
 import type { ArmFakeState, ArmResource } from './arm-fake-state.js';
 import { type ArmPath, armId, groupKey, idKey } from './arm-ids.js';
+import { networkRules } from './arm-network-rules.js';
 
 type ResourcePath = Extract<ArmPath, { kind: 'resource' }>;
 type CollectionPath = Extract<ArmPath, { kind: 'collection' }>;
@@ -17,10 +18,12 @@ const without = <T extends Record<string, unknown>>(value: T, key: string) => {
  * ARM's generic resource semantics for every type under a resource group: PUT create-or-update
  * as a long-running operation (`Azure-AsyncOperation`), GET, PATCH of tags, DELETE (204 when
  * missing), paged lists with absolute `nextLink`; resource groups with a cascading delete
- * (`Location` polling). VM, NIC, disk and subnet rules come from {@link computeRules}.
+ * (`Location` polling). VM, NIC, disk and subnet rules come from {@link computeRules}, public IP,
+ * NAT gateway, security group and route table rules from {@link networkRules}.
  */
 export function resourceHandlers(state: ArmFakeState, baseUrl: () => string, pageSize: number) {
   const rules = computeRules(state);
+  const network = networkRules(state);
 
   function operationHeaders(
     request: FakeRequest,
@@ -154,6 +157,7 @@ export function resourceHandlers(state: ArmFakeState, baseUrl: () => string, pag
       if (!existing) failure = state.vmCreateFailures.shift();
     }
     if (type === rules.NIC) rules.prepareNic(resource, existing);
+    network.preparePut(resource, existing);
     resource.properties.provisioningState = existing ? 'Updating' : 'Creating';
     state.resources.put(key, resource);
     for (const made of extra) state.resources.put(idKey(made.id), made);
@@ -249,6 +253,7 @@ export function resourceHandlers(state: ArmFakeState, baseUrl: () => string, pag
     const found = state.resources.get(key)?.value;
     if (!found) return { status: 204, body: '' };
     rules.checkDelete(found);
+    network.checkDelete(found);
     state.resources.update(key, (value) => ({
       ...value,
       properties: { ...value.properties, provisioningState: 'Deleting' },
