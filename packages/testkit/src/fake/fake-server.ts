@@ -52,7 +52,9 @@ async function readRequest(message: IncomingMessage): Promise<FakeRequest> {
   for await (const chunk of message) chunks.push(chunk as Buffer);
   return {
     method: message.method ?? 'GET',
-    url: new URL(message.url ?? '/', `http://${message.headers.host ?? '127.0.0.1'}`),
+    // The request target is a path even when it starts with `//` (arm-resources' getById sends
+    // `//subscriptions/...`): resolved against a base URL it would be read as a host.
+    url: new URL(`http://${message.headers.host ?? '127.0.0.1'}${message.url ?? '/'}`),
     headers: message.headers,
     body: Buffer.concat(chunks),
   };
