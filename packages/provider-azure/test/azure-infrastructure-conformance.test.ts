@@ -29,3 +29,11 @@ infrastructureProviderConformance({
     };
   },
 });
+
+for (const lroMode of ['location', 'body'] as const) {
+  infrastructureProviderConformance({
+    name: `Azure infrastructure against the fake, long-running operations in ${lroMode} mode, 3 polls each`,
+    timeoutMs: 300_000,
+    setup: async () => infrastructureSubject(await startInfrastructureFake({ lroMode, operationPolls: 3 })),
+  });
+}

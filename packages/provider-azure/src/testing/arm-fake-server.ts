@@ -16,6 +16,13 @@ import { resourceHandlers } from './arm-resource-handlers.js';
 export interface ArmFakeOptions {
   /** Polls a long-running operation needs before it is done. @default 1 */
   operationPolls?: number;
+  /**
+   * How a PUT announces its long-running operation, as ARM resource providers differ:
+   * `azure-async-operation` (a status body to poll), `location` (poll until 200), or `body` (no
+   * header: the client polls the resource's `provisioningState`). Deletes answer with both headers
+   * (`body` mode: `Location` only). @default 'azure-async-operation'
+   */
+  lroMode?: 'azure-async-operation' | 'location' | 'body';
   /** Items per list page (ARM's `nextLink` paging). @default 50 */
   pageSize?: number;
   /** Seed of the fault injector. @default 1 */
@@ -98,6 +105,7 @@ export async function startArmFake(options: ArmFakeOptions = {}): Promise<ArmFak
   const state = new ArmFakeState();
   state.operationPolls = options.operationPolls ?? 1;
   state.autoResourceGroups = options.autoResourceGroups;
+  state.lroMode = options.lroMode ?? 'azure-async-operation';
   let baseUrl = '';
   const handlers = resourceHandlers(state, () => baseUrl, options.pageSize ?? 50);
   const retryAfter = String(options.retryAfterSeconds ?? 1);
@@ -184,6 +192,19 @@ export async function startArmFake(options: ArmFakeOptions = {}): Promise<ArmFak
               return [{ bucket, tokens: 1 }];
             },
             ...(options.clock ? { clock: options.clock } : {}),
+          },
+          rateLimitHeaders: (available: (bucket: string) => number | undefined) => {
+            const headers: Record<string, string> = {};
+            for (const [bucket, name] of [
+              ['read', 'reads'],
+              ['write', 'writes'],
+              ['delete', 'deletes'],
+            ]) {
+              headers[`x-ms-ratelimit-remaining-subscription-${name}`] = String(
+                Math.floor(available(bucket!) ?? 0),
+              );
+            }
+            return headers;
           },
         }
       : {}),

@@ -25,6 +25,10 @@ export class ArmFakeState {
   autoResourceGroups: string | undefined;
   /** Polls an operation needs before it is done. */
   operationPolls = 1;
+  /** How a PUT announces its long-running operation (see `ArmFakeOptions.lroMode`). */
+  lroMode: 'azure-async-operation' | 'location' | 'body' = 'azure-async-operation';
+  /** Body-mode operations by resource key: a GET of the resource advances them. */
+  readonly bodyOperations = new Map<string, string>();
   /** Errors the next VM creates end with (`AllocationFailed`, `ZonalAllocationFailed`, ...). */
   readonly vmCreateFailures: ArmOperationError[] = [];
   #address = 3;

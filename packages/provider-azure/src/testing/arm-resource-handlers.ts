@@ -175,10 +175,14 @@ export function resourceHandlers(state: ArmFakeState, baseUrl: () => string, pag
         })),
     });
     const headers = operationHeaders(request, path.subscription, operation.id, location);
-    return jsonResponse(existing ? 200 : 201, decorate(state.resources.get(key)!.value), {
-      'azure-asyncoperation': headers['azure-asyncoperation'],
-      'retry-after': '0',
-    });
+    if (state.lroMode === 'body') state.bodyOperations.set(key, operation.id);
+    const announce: Record<string, string> =
+      state.lroMode === 'body'
+        ? {}
+        : state.lroMode === 'location'
+          ? { location: headers.location, 'retry-after': '0' }
+          : { 'azure-asyncoperation': headers['azure-asyncoperation'], 'retry-after': '0' };
+    return jsonResponse(existing ? 200 : 201, decorate(state.resources.get(key)!.value), announce);
   }
 
   /** A VNet PUT with `subnets` makes them child resources too. */
@@ -205,6 +209,9 @@ export function resourceHandlers(state: ArmFakeState, baseUrl: () => string, pag
 
   function get(request: FakeRequest, path: ResourcePath): FakeResponse {
     const id = armId(path.subscription, path.resourceGroup, path.type, path.names);
+    // Body mode: the client learns the PUT's progress from the resource's provisioningState.
+    const pending = state.bodyOperations.get(idKey(id));
+    if (pending && state.operations.poll(pending)?.status === 'DONE') state.bodyOperations.delete(idKey(id));
     const found = state.resources.get(idKey(id))?.value;
     if (!found) {
       group(path.subscription, path.resourceGroup);
@@ -271,7 +278,8 @@ export function resourceHandlers(state: ArmFakeState, baseUrl: () => string, pag
       },
     });
     const headers = operationHeaders(request, path.subscription, operation.id, found.location);
-    return { status: 202, headers: { ...headers, 'retry-after': '0' }, body: '' };
+    const announce = state.lroMode === 'body' ? { location: headers.location } : headers;
+    return { status: 202, headers: { ...announce, 'retry-after': '0' }, body: '' };
   }
 
   /** One page of `items` (`$skiptoken` is an offset), `nextLink` absolute as ARM gives it. */
@@ -332,7 +340,9 @@ export function resourceHandlers(state: ArmFakeState, baseUrl: () => string, pag
           body: '',
         };
       if (polled.error) return jsonResponse(400, { error: polled.error });
-      return { status: 200, body: '' };
+      // A create or update polled through `Location` ends with the resource itself.
+      const target = polled.kind === 'delete' ? undefined : state.resources.get(polled.target)?.value;
+      return target ? jsonResponse(200, decorate(target)) : { status: 200, body: '' };
     }
     return jsonResponse(200, {
       name: id,

@@ -41,6 +41,11 @@ export interface StartFakeServerOptions {
   tls?: boolean | FakeTlsCertificate;
   /** Enforce the cloud's rate limits with token buckets; a call short of tokens is answered as throttled. */
   rateLimits?: FakeRateLimits;
+  /**
+   * Headers added to every answer (also throttled ones), e.g. the tokens left in each bucket, as
+   * ARM's `x-ms-ratelimit-remaining-subscription-reads` says. `available` reads a bucket.
+   */
+  rateLimitHeaders?: (available: (bucket: string) => number | undefined) => Record<string, string>;
   /** @default 0, a free port */
   port?: number;
   /** @default '127.0.0.1' */
@@ -102,8 +107,18 @@ export async function startFakeServer(options: StartFakeServerOptions): Promise<
     if (!failure && limiter && !limiter.admit(action, request)) failure = { kind: 'throttle', status: 429 };
     if (failure) fault = failure.kind;
 
+    const withLimits = (answer: FakeResponse): FakeResponse =>
+      limiter && options.rateLimitHeaders
+        ? {
+            ...answer,
+            headers: {
+              ...answer.headers,
+              ...options.rateLimitHeaders((bucket) => limiter.available(bucket)),
+            },
+          }
+        : answer;
     if (failure && (failure.kind === 'throttle' || failure.kind === 'server-error')) {
-      const answer = options.renderFault(failure.kind, request, failure.status ?? 500);
+      const answer = withLimits(options.renderFault(failure.kind, request, failure.status ?? 500));
       calls.record({ action, at, status: answer.status, fault });
       send(response, answer);
       return;
@@ -121,7 +136,7 @@ export async function startFakeServer(options: StartFakeServerOptions): Promise<
       return;
     }
     calls.record({ action, at, status: answer.status, ...(fault ? { fault } : {}) });
-    send(response, answer);
+    send(response, withLimits(answer));
   };
 
   const limiter = options.rateLimits ? new FakeRateLimiter(options.rateLimits) : undefined;
