@@ -24,15 +24,18 @@ export const ARM_DEFAULT_RATE_LIMITS: AzureRateLimits = {
   delete: { capacity: 200, refillPerSecond: 10 },
 };
 
-/** The bucket of an action (`virtualMachines.createOrUpdate` → write, `disks.delete` → delete). */
-export function azureActionCharges(action: string) {
+/**
+ * The bucket of an action (`virtualMachines.createOrUpdate` → write, `disks.delete` → delete) and
+ * its tokens: one per request the call sends (`resources`).
+ */
+export function azureActionCharges(action: string, resources = 1) {
   const method = action.split('.').at(-1) ?? '';
   const bucket: AzureRateLimitClass = /^(delete|beginDelete)$/.test(method)
     ? 'delete'
     : /^(get|list|listAll|listByResourceGroup|checkExistence|poll)$/.test(method)
       ? 'read'
       : 'write';
-  return [{ bucket, tokens: 1 }];
+  return [{ bucket, tokens: resources }];
 }
 
 export type AzureApi = CloudApi<AzureRateLimitClass>;

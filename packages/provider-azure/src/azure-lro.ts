@@ -20,22 +20,20 @@ export async function runLro<T>(
 ): Promise<T | undefined> {
   const { api, settings } = context;
   const { operation, signal } = options;
-  const quiet = (poller: Poller<T>) => {
-    // A PollerLike is also a promise of the final result; its failure is reported by poll().
-    poller.catch(() => {});
-    return poller;
-  };
+  // Never `then`, `catch` or `await` a PollerLike: each starts core-lro's own pollUntilDone in the
+  // background, polls that bypass the rate limits and retries (and double ARM's read count).
   // Boxed, so that nothing awaits the PollerLike (a thenable) by accident.
   let { poller } = await api.call(
     action,
     async () => {
-      const started = quiet(start());
+      const started = start();
       await started.submitted();
       return { poller: started };
     },
     { operation, signal },
   );
   let serialized = await poller.serialize();
+  const finalRead = /\.(createOrUpdate|update)$/.test(action);
   await waitForOperation({
     poll: async () => {
       if (!poller.isDone) {
@@ -45,12 +43,14 @@ export async function runLro<T>(
             try {
               await poller.poll({ abortSignal: signal });
             } catch (error) {
-              poller = quiet(restore(serialized));
+              poller = restore(serialized);
               throw error;
             }
             serialized = await poller.serialize();
           },
-          { operation, signal },
+          // The poll that sees a create or update succeed also reads the resource back (core-lro's
+          // final GET): ARM counts both reads, so the poll takes two tokens.
+          { operation, signal, resources: finalRead ? 2 : 1 },
         );
       }
       return poller.isDone ? { done: true, result: undefined } : { done: false };
