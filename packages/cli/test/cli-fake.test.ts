@@ -92,6 +92,41 @@ describe('trellis fake', () => {
     expect((await fake.result).code).toBe(0);
   });
 
+  it('starts the Azure fake, and `trellis infra` reconciles and deletes an Azure network against it', async () => {
+    const workspace = await createWorkspace();
+    cleanups.push(workspace.remove);
+    const fake = startCli(workspace.directory, ['-o', 'json', 'fake', 'azure']);
+    let printed = '';
+    fake.child.stdout.on('data', (chunk: Buffer) => (printed += chunk.toString('utf8')));
+    await waitFor(() => printed.trim().endsWith('}'));
+    const description = parseJson<FakeDescription>(printed);
+    expect(description.endpoints.resourceManager).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    await writeFile(
+      join(workspace.directory, 'trellis.yaml'),
+      stringify({
+        ...description.config,
+        cluster: 'cli-azure',
+        infrastructure: { networks: { workers: '10.250.0.0/19', natGateway: { enabled: true } } },
+      }),
+    );
+    const reconciled = await runCli(workspace.directory, ['-o', 'json', 'infra', 'reconcile']);
+    expect(reconciled.stderr).toBe('');
+    expect(reconciled.code).toBe(0);
+    expect(parseJson<{ status: Record<string, unknown> }>(reconciled.stdout).status).toMatchObject({
+      resourceGroup: { name: 'cli-azure' },
+      networks: {
+        layout: 'SingleSubnet',
+        outboundAccessType: 'NATGateway',
+        subnets: [{ name: 'cli-azure-nodes' }],
+      },
+    });
+    const deleted = await runCli(workspace.directory, ['-o', 'json', 'infra', 'delete']);
+    expect(deleted.stderr).toBe('');
+    expect(deleted.code).toBe(0);
+    fake.child.kill('SIGINT');
+    expect((await fake.result).code).toBe(0);
+  });
+
   it('rejects a bad fault spec, a bad port and the local provider before starting anything', async () => {
     const workspace = await createWorkspace();
     cleanups.push(workspace.remove);

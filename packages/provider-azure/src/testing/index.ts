@@ -12,6 +12,7 @@
  * @packageDocumentation
  */
 export { ArmFakeError } from './arm-errors.js';
+export { fakeDefinition } from './arm-fake-definition.js';
 export { type ArmFake, type ArmFakeOptions, startArmFake } from './arm-fake-server.js';
 export type { ArmOperationError, ArmResource } from './arm-fake-state.js';
 export { AZURITE_ACCOUNT, type Azurite, type AzuriteOptions, startAzurite } from './azurite.js';
