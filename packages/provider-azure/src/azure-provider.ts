@@ -132,7 +132,7 @@ export function createAzureProvider(settings: AzureProviderSettings): AzureProvi
       infrastructureConfig: azureInfrastructureConfigSchema,
       backupConfig: azureBackupConfig,
     },
-    close: async () => {},
+    close: () => context.clients.close(),
   };
 }
 

@@ -1,11 +1,16 @@
+import type { ComputeManagementClient } from '@azure/arm-compute';
+import type { NetworkManagementClient } from '@azure/arm-network';
+import type { ResourceManagementClient } from '@azure/arm-resources';
 import type { TokenCredential } from '@azure/core-auth';
 import { type Logger, parseWithSchema, silentLogger, z } from '@trellis/core';
+import { ClientRegistry } from '@trellis/provider-kit';
 import { type AzureApi, type AzureRateLimits, createAzureApi } from './azure-api.js';
 
 const tokenBucketSchema = z.strictObject({
   capacity: z.number().positive(),
   refillPerSecond: z.number().positive(),
 });
+const isObject = (value: unknown) => typeof value === 'object' && value !== null;
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 /** The Azure clouds and their Resource Manager endpoints and Entra ID authority hosts. */
@@ -61,6 +66,19 @@ export const azureProviderSettingsSchema = z.strictObject({
   endpoints: z
     .strictObject({
       resourceManager: z.url({ protocol: /^https$/ }).optional(),
+    })
+    .optional(),
+  /**
+   * Prebuilt SDK clients, used as they are (your own pipeline policies or proxy; a seam for tests).
+   * Their own retries stay as you configured them.
+   */
+  clients: z
+    .strictObject({
+      compute: z.custom<ComputeManagementClient>(isObject, 'must be a ComputeManagementClient').optional(),
+      network: z.custom<NetworkManagementClient>(isObject, 'must be a NetworkManagementClient').optional(),
+      resources: z
+        .custom<ResourceManagementClient>(isObject, 'must be a ResourceManagementClient')
+        .optional(),
     })
     .optional(),
   /** A PEM CA certificate the clients trust besides the system's (a fake's self-signed one). */
@@ -121,13 +139,13 @@ export interface AzureProviderContext {
   readonly logger: Logger;
 }
 
-/** The SDK clients of one provider, built on first use (the SDKs load only then). */
-export class AzureClients {
-  readonly #built = new Map<string, unknown>();
-  /** The client named `name`, built once by `build`. */
-  client<T>(name: string, build: () => T): T {
-    if (!this.#built.has(name)) this.#built.set(name, build());
-    return this.#built.get(name) as T;
+/**
+ * The SDK clients of one provider, built on first use (the SDKs load only then); the settings'
+ * prebuilt `compute`, `network` and `resources` clients win.
+ */
+export class AzureClients extends ClientRegistry<undefined> {
+  constructor(prebuilt: ResolvedAzureProviderSettings['clients'] = {}) {
+    super(undefined, prebuilt);
   }
 }
 
@@ -150,7 +168,7 @@ export function createAzureProviderContext(
       maxAttempts: resolved.maxAttempts,
       logger,
     }),
-    clients: new AzureClients(),
+    clients: new AzureClients(resolved.clients),
     logger,
   };
 }

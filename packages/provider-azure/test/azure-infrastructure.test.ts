@@ -1,6 +1,12 @@
+import { NetworkManagementClient } from '@azure/arm-network';
+import type { PipelineRequest, SendRequest } from '@azure/core-rest-pipeline';
 import { type InfrastructureState, TrellisError } from '@trellis/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { azureInfrastructureConfigSchema } from '../src/index.js';
+import {
+  azureInfrastructureConfigSchema,
+  createAzureInfrastructureProvider,
+  createAzureProviderContext,
+} from '../src/index.js';
 import type { ArmFake } from '../src/testing/index.js';
 import {
   createUserVnet,
@@ -196,6 +202,50 @@ describe('Azure infrastructure', () => {
 
     await provider.delete({ cluster: 'byo', region: LOCATION, config, state });
     expect(inventoryOf(fake)).toEqual(before);
+  });
+
+  it('uses a prebuilt network client from the settings, with its own pipeline policies', async () => {
+    const sent: string[] = [];
+    const network = new NetworkManagementClient(
+      { getToken: async () => ({ token: 'mine', expiresOnTimestamp: Date.now() + 60_000 }) },
+      SUBSCRIPTION,
+      {
+        endpoint: fake.url,
+        tlsOptions: { ca: fake.ca },
+        additionalPolicies: [
+          {
+            position: 'perCall',
+            policy: {
+              name: 'record',
+              sendRequest: (request: PipelineRequest, next: SendRequest) => {
+                sent.push(`${request.method} ${new URL(request.url).pathname.split('/').at(-1)}`);
+                return next(request);
+              },
+            },
+          },
+        ],
+      } as never,
+    );
+    const context = createAzureProviderContext({
+      subscriptionId: SUBSCRIPTION,
+      location: LOCATION,
+      credentials: { token: 'fake-token' },
+      endpoints: { resourceManager: fake.url },
+      tlsCa: fake.ca,
+      operationPollMs: 2,
+      clients: { network },
+    });
+    const provider = createAzureInfrastructureProvider(context, {
+      stepRetry: { attempts: 3, baseDelayMs: 2, maxDelayMs: 10 },
+    });
+    const { state } = await provider.reconcile({
+      cluster: 'prebuilt',
+      region: LOCATION,
+      config: singleSubnetConfig(),
+    });
+    expect(sent).toContain('PUT prebuilt-nodes');
+    await provider.delete({ cluster: 'prebuilt', region: LOCATION, config: singleSubnetConfig(), state });
+    expect(inventoryOf(fake)).toEqual([]);
   });
 
   it('a VNet the config names and ARM does not have is InvalidArgument at networks.vnet.name', async () => {

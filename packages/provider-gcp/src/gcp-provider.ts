@@ -85,7 +85,7 @@ export function createGcpProvider(settings: GcpProviderSettings): GcpProvider {
         provider: 'gcp',
         load: async () =>
           (await import('./gcs-backup-store.js')).createGcsBackupStore({
-            storage: context.clients.options,
+            storage: context.settings.clients?.storage ?? context.clients.options,
             ...parsed,
           }),
       });

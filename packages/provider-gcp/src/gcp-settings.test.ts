@@ -1,6 +1,10 @@
 import { TrellisError } from '@trellis/core';
 import { describe, expect, it } from 'vitest';
-import { computeClientOptions, resolveGcpProviderSettings } from './gcp-settings.js';
+import {
+  computeClientOptions,
+  createGcpProviderContext,
+  resolveGcpProviderSettings,
+} from './gcp-settings.js';
 
 const key = {
   type: 'service_account',
@@ -53,5 +57,36 @@ describe('GCP provider settings', () => {
     expect(TrellisError.hasCode(error, 'InvalidArgument')).toBe(true);
     expect(error!.issues.map((issue) => issue.path).sort()).toEqual(['credentials', 'project', 'region']);
     expect(JSON.stringify(error!.issues) + error!.message).not.toContain('PRIVATE KEY');
+  });
+
+  it('uses prebuilt clients as they are, builds the others, and closes only what it built', async () => {
+    let closed = 0;
+    const instances = {
+      close: async () => {
+        closed += 1;
+      },
+    };
+    const context = createGcpProviderContext({
+      project: 'trellis-test',
+      region: 'europe-west1',
+      credentials: 'none',
+      clients: { instances: instances as never },
+    });
+    expect(context.clients.client('instances', () => ({ close: async () => {} }))).toBe(instances);
+    const built = context.clients.client('networks', () => ({
+      close: async () => {
+        closed += 10;
+      },
+    }));
+    expect(context.clients.client('networks', () => ({ close: async () => {} }))).toBe(built);
+    await context.clients.close();
+    expect(closed).toBe(10);
+    expect(() =>
+      resolveGcpProviderSettings({
+        project: 'trellis-test',
+        region: 'r',
+        clients: { instances: 'no' as never },
+      }),
+    ).toThrow(/clients.instances: must be an InstancesClient/);
   });
 });

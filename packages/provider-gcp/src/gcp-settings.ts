@@ -1,4 +1,17 @@
+import type {
+  AddressesClient,
+  FirewallsClient,
+  GlobalOperationsClient,
+  InstancesClient,
+  NetworksClient,
+  RegionOperationsClient,
+  RoutersClient,
+  SubnetworksClient,
+  ZoneOperationsClient,
+} from '@google-cloud/compute';
+import type { Storage } from '@google-cloud/storage';
 import { type Logger, parseWithSchema, silentLogger, z } from '@trellis/core';
+import { ClientRegistry } from '@trellis/provider-kit';
 import type { GcpApi } from './gcp-api.js';
 import { createGcpApi, type GcpRateLimits } from './gcp-api.js';
 
@@ -7,6 +20,8 @@ const tokenBucketSchema = z.strictObject({
   refillPerSecond: z.number().positive(),
 });
 const endpointSchema = z.url({ protocol: /^https?$/ });
+const client = <Client>(what: string) =>
+  z.custom<Client>((value) => typeof value === 'object' && value !== null, `must be an ${what}`).optional();
 
 /** A service account key (the JSON file Google issues). Never logged, never put in errors. */
 const serviceAccountKeySchema = z.looseObject({
@@ -51,6 +66,24 @@ export const gcpProviderSettingsSchema = z.strictObject({
     })
     .optional(),
   /** Where the provider logs. @default silent */
+  /**
+   * Prebuilt SDK clients, used as they are and never closed by the provider (your own transport,
+   * retries or credentials; a seam for tests). Each one missing is built from the settings.
+   */
+  clients: z
+    .strictObject({
+      instances: client<InstancesClient>('InstancesClient'),
+      zoneOperations: client<ZoneOperationsClient>('ZoneOperationsClient'),
+      regionOperations: client<RegionOperationsClient>('RegionOperationsClient'),
+      globalOperations: client<GlobalOperationsClient>('GlobalOperationsClient'),
+      networks: client<NetworksClient>('NetworksClient'),
+      subnetworks: client<SubnetworksClient>('SubnetworksClient'),
+      routers: client<RoutersClient>('RoutersClient'),
+      firewalls: client<FirewallsClient>('FirewallsClient'),
+      addresses: client<AddressesClient>('AddressesClient'),
+      storage: client<Storage>('@google-cloud/storage Storage'),
+    })
+    .optional(),
   logger: z
     .custom<Logger>((value) => typeof value === 'object' && value !== null && 'debug' in value)
     .optional(),
@@ -132,32 +165,11 @@ export function computeClientOptions(settings: ResolvedGcpProviderSettings): Gcp
   };
 }
 
-/** SDK clients of one provider, built on first use by the modules that call them. */
-export class GcpClients {
-  readonly #clients = new Map<string, { close(): Promise<void> }>();
-
-  constructor(readonly options: GcpClientOptions) {}
-
-  /** The client named `name`, built by `create` once. */
-  client<Client extends { close(): Promise<void> }>(
-    name: string,
-    create: (options: GcpClientOptions) => Client,
-  ): Client {
-    let client = this.#clients.get(name) as Client | undefined;
-    if (!client) {
-      client = create(this.options);
-      this.#clients.set(name, client);
-    }
-    return client;
-  }
-
-  /** Closes every client built so far. */
-  async close(): Promise<void> {
-    const clients = [...this.#clients.values()];
-    this.#clients.clear();
-    await Promise.all(clients.map((client) => client.close().catch(() => {})));
-  }
-}
+/**
+ * SDK clients of one provider, built on first use by the modules that call them; the settings'
+ * prebuilt clients win (and are never closed here).
+ */
+export class GcpClients extends ClientRegistry<GcpClientOptions> {}
 
 /** What every part of the GCP provider shares. */
 export interface GcpProviderContext {
@@ -179,7 +191,7 @@ export function createGcpProviderContext(settings: GcpProviderSettings): GcpProv
     settings: resolved,
     project: resolved.project,
     region: resolved.region,
-    clients: new GcpClients(computeClientOptions(resolved)),
+    clients: new GcpClients(computeClientOptions(resolved), resolved.clients),
     api: createGcpApi({
       rateLimits: resolved.rateLimits as Partial<GcpRateLimits> | undefined,
       maxAttempts: resolved.maxAttempts,

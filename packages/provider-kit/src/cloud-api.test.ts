@@ -53,6 +53,42 @@ function api(clock: ManualClock, options: { retryBudget?: number } = {}) {
 }
 
 describe('CloudApi', () => {
+  it('empties its bucket when the cloud throttles: the next calls wait for the refill', async () => {
+    const clock = new ManualClock();
+    const limiter = new RateLimiter({
+      defaults: { read: { capacity: 10, refillPerSecond: 1 } },
+      classify: () => [{ bucket: 'read', tokens: 1 }],
+      clock,
+    });
+    const cloud = new CloudApi({ provider: 'test', limiter, toError, clock, maxAttempts: 1 });
+    await cloud.call('get', async () => 'ok', { operation: 'read' });
+    expect(limiter.bucket('read')?.available).toBe(9);
+    const throttled = await cloud
+      .call(
+        'get',
+        async () => {
+          throw new SdkError(429);
+        },
+        { operation: 'read' },
+      )
+      .catch((error: unknown) => error);
+    expect(TrellisError.hasCode(throttled, 'Throttled')).toBe(true);
+    expect(limiter.bucket('read')?.available).toBe(0);
+    let sent = false;
+    const next = cloud.call(
+      'get',
+      async () => {
+        sent = true;
+      },
+      { operation: 'read' },
+    );
+    await clock.advance(999);
+    expect(sent).toBe(false);
+    await clock.advance(1);
+    await next;
+    expect(sent).toBe(true);
+  });
+
   it('takes tokens per attempt, maps errors and honours Retry-After', async () => {
     const clock = new ManualClock();
     const cloud = api(clock);

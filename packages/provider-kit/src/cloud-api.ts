@@ -61,7 +61,8 @@ export interface CloudCallOptions {
  * Every cloud call of a provider goes through one `CloudApi`: the client-side token buckets of
  * the action's class, then the call, its error mapped to a core `TrellisError`, retried with
  * exponential backoff and full jitter inside a retry budget shared by all calls, honouring the
- * cloud's retry-after hints, the call's deadline and its `AbortSignal`. A `Throttled` error
+ * cloud's retry-after hints, the call's deadline and its `AbortSignal`. A throttled answer empties
+ * the call's client-side buckets (the cloud's are emptier than ours). A `Throttled` error
  * reaches the caller only once the attempts or the budget are spent, with the cloud's last error
  * as its `cause`.
  *
@@ -118,7 +119,10 @@ export class CloudApi<Class extends string = string> {
           await this.limiter.acquire(charges, signal);
           return await send(signal);
         } catch (error) {
-          throw this.#options.toError(error, context);
+          const mapped = this.#options.toError(error, context);
+          // The cloud's bucket is emptier than ours: wait with everyone else until it refills.
+          if (mapped.code === 'Throttled') this.limiter.drain(charges);
+          throw mapped;
         }
       },
       {

@@ -1,3 +1,4 @@
+export { ClientRegistry, type ReleasableClient } from './client-registry.js';
 export { deriveClientToken, deriveRequestId, TRELLIS_UUID_NAMESPACE } from './client-token.js';
 export { type Clock, ManualClock, systemClock } from './clock.js';
 export {

@@ -66,6 +66,11 @@ export class RateLimiter<Class extends string = string> {
     return this.#buckets.get(name);
   }
 
+  /** Empties the buckets of a call the cloud throttled (see {@link TokenBucket.drain}). */
+  drain(charges: readonly RateLimitCharge<Class>[]): void {
+    for (const charge of charges) this.#buckets.get(charge.bucket)?.drain();
+  }
+
   /** Waits for the tokens of one call, bucket after bucket; cancellable by `signal`. */
   async acquire(charges: readonly RateLimitCharge<Class>[], signal?: AbortSignal): Promise<void> {
     for (const charge of charges) await this.#buckets.get(charge.bucket)?.take(charge.tokens, signal);

@@ -67,6 +67,15 @@ export class TokenBucket {
     this.#updatedAt = now;
   }
 
+  /**
+   * Empties the bucket: the cloud said "throttled", so its own bucket is emptier than this one
+   * (other clients share it, or calls cost more than they were charged). Refill goes on from now.
+   */
+  drain(): void {
+    this.#refill();
+    this.#tokens = Math.min(this.#tokens, 0);
+  }
+
   /** Takes `count` tokens if they are there now and nobody waits; never waits. */
   tryTake(count = 1): boolean {
     const wanted = Math.min(Math.max(count, 0), this.capacity);
