@@ -18,10 +18,21 @@ export type AzureRateLimits = Record<AzureRateLimitClass, TokenBucketLimit>;
  * ARM's per-subscription token buckets as documented since 2024: reads 250 burst refilled 25 per
  * second, writes 200 / 10, deletes 200 / 10.
  */
-export const ARM_DEFAULT_RATE_LIMITS: AzureRateLimits = {
+export const ARM_RATE_LIMITS: AzureRateLimits = {
   read: { capacity: 250, refillPerSecond: 25 },
   write: { capacity: 200, refillPerSecond: 10 },
   delete: { capacity: 200, refillPerSecond: 10 },
+};
+
+/**
+ * The client's defaults: ARM's buckets refilled at 90% of ARM's rate. A busy process sends what its
+ * buckets let through with some jitter, and a request that arrives early at an empty ARM bucket is
+ * a 429; the margin keeps ARM's bucket from running dry.
+ */
+export const ARM_DEFAULT_RATE_LIMITS: AzureRateLimits = {
+  read: { capacity: 250, refillPerSecond: 22.5 },
+  write: { capacity: 200, refillPerSecond: 9 },
+  delete: { capacity: 200, refillPerSecond: 9 },
 };
 
 /**

@@ -24,7 +24,7 @@ import {
 } from '@trellis/provider-kit';
 import { type AzureMachineClass, validateAzureMachineSpec } from './azure-machine-class.js';
 import { azureNames, diskNames, machineOfResourceName } from './azure-machine-names.js';
-import { imageReferenceOf, nicBody, vmBody } from './azure-machine-request.js';
+import { imageReferenceOf, nicBody, throwAwayKey, vmBody } from './azure-machine-request.js';
 import { machineResources } from './azure-machine-resources.js';
 import { type AzureMachineParts, toMachine } from './azure-machine-view.js';
 import type { AzureProviderContext } from './azure-settings.js';
@@ -304,6 +304,9 @@ export function createAzureMachineProvider(
         tags,
         userData: request.userData,
         imageDisks: new Set(imageDisks.map((disk) => disk.lun)),
+        fallbackKey: spec.properties.osProfile.linuxConfiguration?.ssh?.publicKeys?.keyData
+          ? ''
+          : await throwAwayKey(),
       });
       await resources.putVm(group, name, body, operation, signal);
     } catch (error) {

@@ -1,4 +1,5 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPair } from 'node:crypto';
+import { promisify } from 'node:util';
 import type { VirtualMachine } from '@azure/arm-compute';
 import type { NetworkInterface } from '@azure/arm-network';
 import type { AzureImageReference, AzureMachineClass } from './azure-machine-class.js';
@@ -41,9 +42,22 @@ export function nicBody(
   } as NetworkInterface;
 }
 
-/** A throw-away SSH key for a class without one (as MCM makes; the VM needs one, nobody logs in with it). */
-function throwAwayKey(): string {
-  const jwk = generateKeyPairSync('rsa', { modulusLength: 3072 }).publicKey.export({ format: 'jwk' });
+let throwAway: Promise<string> | undefined;
+
+/**
+ * A throw-away SSH key for a class without one (as MCM makes: the VM needs one, nobody logs in with
+ * it, its private half is dropped). Made once per process, off the event loop: a synchronous RSA
+ * key per create blocked the loop for ~150 ms each, which delayed every other call of the process.
+ */
+export function throwAwayKey(): Promise<string> {
+  throwAway ??= promisify(generateKeyPair)('rsa', { modulusLength: 3072 }).then(({ publicKey }) =>
+    sshRsaPublicKey(publicKey.export({ format: 'jwk' })),
+  );
+  return throwAway;
+}
+
+/** An RSA public key in OpenSSH's `ssh-rsa` form. */
+function sshRsaPublicKey(jwk: { e?: string; n?: string }): string {
   const mpint = (base64url: string) => {
     const bytes = Buffer.from(base64url, 'base64url');
     return bytes[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes;
@@ -66,12 +80,14 @@ export function vmBody(options: {
   tags: Record<string, string>;
   userData?: string | undefined;
   imageDisks: ReadonlySet<number>;
+  /** The SSH key when the class has none. */
+  fallbackKey: string;
 }): VirtualMachine {
   const { subscription, group, name, spec, tags, userData, imageDisks } = options;
   const { properties } = spec;
   const { storageProfile, osProfile } = properties;
   const ssh = osProfile.linuxConfiguration?.ssh?.publicKeys;
-  const keyData = ssh?.keyData || throwAwayKey();
+  const keyData = ssh?.keyData || options.fallbackKey;
   return {
     location: spec.location,
     tags,

@@ -46,6 +46,9 @@ export function containerClientOf(options: BlobBackupStoreOptions['container']):
   return service.getContainerClient(options.name);
 }
 
+/** The blob metadata key of the whole snapshot's MD5 (base64), written at commit. */
+const DIGEST_METADATA = 'trellismd5';
+
 const md5 = (bytes: Buffer) => createHash('md5').update(bytes).digest();
 
 /** Re-cuts a byte stream into blocks of exactly `size` bytes (the last one shorter). */
@@ -76,7 +79,7 @@ async function* blocksOf(source: AsyncIterable<Uint8Array>, size: number): Async
  * (`<prefix>/v2/<name>`), better than etcd-backup-restore's ABS store: `save` stages blocks straight
  * from the stream (memory: `blockSize` × (`concurrency` + 1)) each with its MD5, which the service
  * verifies (`Md5Mismatch`), and commits the block list with the whole snapshot's MD5 as the blob's
- * `Content-MD5`; staged blocks stay invisible until that commit, so a failed or aborted save leaves
+ * `Content-MD5` and in its metadata (`trellismd5`); staged blocks stay invisible until that commit, so a failed or aborted save leaves
  * nothing listed. `fetch` checks the bytes read against that MD5 and errors the stream on a
  * mismatch. The listed `checksum` is `md5:<base64>`.
  *
@@ -143,7 +146,7 @@ export function createBlobBackupStore(options: BlobBackupStoreOptions): BackupSt
       const digest = whole.digest();
       await blob.commitBlockList(ids, {
         blobHTTPHeaders: { blobContentType: 'application/octet-stream', blobContentMD5: digest },
-        metadata: { trellissize: String(size) },
+        metadata: { trellissize: String(size), [DIGEST_METADATA]: digest.toString('base64') },
         abortSignal: signal,
       });
       return described(key, size, digest);
@@ -172,7 +175,10 @@ export function createBlobBackupStore(options: BlobBackupStoreOptions): BackupSt
       }
       throw mapped;
     }
-    const expected = response.contentMD5 ? Buffer.from(response.contentMD5).toString('base64') : undefined;
+    // The digest Trellis wrote at commit wins over the Content-MD5 header (which anyone may reset).
+    const expected =
+      response.metadata?.[DIGEST_METADATA] ??
+      (response.contentMD5 ? Buffer.from(response.contentMD5).toString('base64') : undefined);
     const body = response.readableStreamBody!;
     const digest = createHash('md5');
     const output = new PassThrough({

@@ -1,5 +1,6 @@
 export {
   ARM_DEFAULT_RATE_LIMITS,
+  ARM_RATE_LIMITS,
   type AzureApi,
   type AzureRateLimitClass,
   type AzureRateLimits,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { TrellisError } from '@trellis/core';
 import { backupStoreConformance, collectBytes, randomBytesSource } from '@trellis/testkit';
@@ -79,8 +80,7 @@ describe('Azure Blob backup store', () => {
     ]);
     expect(new Set(blocks.committedBlocks?.map((block) => block.name.length)).size).toBe(1);
     const properties = await blob.getProperties();
-    const expected = (await import('node:crypto'))
-      .createHash('md5')
+    const expected = createHash('md5')
       .update(await collectBytes(randomBytesSource(1024 * 1024 + 7, { seed: 1 })))
       .digest('base64');
     expect(Buffer.from(properties.contentMD5!).toString('base64')).toBe(expected);
@@ -101,6 +101,23 @@ describe('Azure Blob backup store', () => {
     expect(TrellisError.isInstance(error)).toBe(true);
     expect((error as Error).message).toMatch(/corrupt/);
     await store.delete(snapshot(2));
+  });
+
+  it('checks the digest written at commit, not only the Content-MD5 header someone can reset', async () => {
+    const store = provider.backupStore({ container: 'details', prefix: 'rewritten', account: account() });
+    const stored = await store.save(snapshot(4), randomBytesSource(200_000, { seed: 4 }));
+    const blob = service.getContainerClient('details').getBlockBlobClient(stored.key);
+    const { metadata } = await blob.getProperties();
+    expect(metadata?.trellismd5).toBe(stored.checksum?.slice('md5:'.length));
+    // Other bytes, their own correct Content-MD5, the old metadata kept.
+    const other = Buffer.alloc(200_000, 7);
+    await blob.upload(other, other.length, {
+      metadata: metadata!,
+      blobHTTPHeaders: { blobContentMD5: createHash('md5').update(other).digest() },
+    });
+    const error = await collectBytes(await store.fetch(snapshot(4))).catch((caught: unknown) => caught);
+    expect((error as Error).message).toMatch(/corrupt/);
+    await store.delete(snapshot(4));
   });
 
   it('lists only committed snapshots: blocks staged by a save that never committed stay invisible', async () => {
