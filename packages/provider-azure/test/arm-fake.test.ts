@@ -2,6 +2,7 @@ import { ManualClock } from '@trellis/provider-kit';
 import { describe, expect, it } from 'vitest';
 import { networkClient } from '../src/azure-arm-clients.js';
 import { startArmFake } from '../src/testing/index.js';
+import { armRequest } from './arm-request.js';
 import { contextFor, LOCATION, SUBSCRIPTION } from './azure-machine-harness.js';
 
 const vnet = { location: LOCATION, addressSpace: { addressPrefixes: ['10.0.0.0/16'] } };
@@ -47,26 +48,15 @@ describe('the offline ARM fake', () => {
     });
     try {
       fake.createResourceGroup(SUBSCRIPTION, 'group', LOCATION);
-      const url = `${fake.url}/subscriptions/${SUBSCRIPTION}/resourceGroups/group/providers/Microsoft.Network/virtualNetworks?api-version=2026-01-01`;
+      const path = `/subscriptions/${SUBSCRIPTION}/resourceGroups/group/providers/Microsoft.Network/virtualNetworks?api-version=2026-01-01`;
       const statuses: Array<{ status: number; retryAfter?: string; reads?: string }> = [];
-      const { request } = await import('node:https');
       for (let index = 0; index < 3; index++) {
-        statuses.push(
-          await new Promise((resolve, reject) => {
-            request(url, { ca: fake.ca }, (response) => {
-              response.resume();
-              resolve({
-                status: response.statusCode ?? 0,
-                ...(response.headers['retry-after']
-                  ? { retryAfter: String(response.headers['retry-after']) }
-                  : {}),
-                reads: String(response.headers['x-ms-ratelimit-remaining-subscription-reads']),
-              });
-            })
-              .on('error', reject)
-              .end();
-          }),
-        );
+        const { status, headers } = await armRequest(fake, 'GET', path);
+        statuses.push({
+          status,
+          ...(headers['retry-after'] ? { retryAfter: String(headers['retry-after']) } : {}),
+          reads: String(headers['x-ms-ratelimit-remaining-subscription-reads']),
+        });
       }
       expect(statuses).toEqual([
         { status: 200, reads: '1' },

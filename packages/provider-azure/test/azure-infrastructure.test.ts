@@ -8,6 +8,7 @@ import {
   createAzureProviderContext,
 } from '../src/index.js';
 import type { ArmFake } from '../src/testing/index.js';
+import { armRequest } from './arm-request.js';
 import {
   createUserVnet,
   infrastructureProvider,
@@ -263,10 +264,11 @@ describe('Azure infrastructure', () => {
   it("looks the nodes' managed identity up and reports its id and client id", async () => {
     fake.createResourceGroup(SUBSCRIPTION, 'identities', LOCATION);
     const id = `/subscriptions/${SUBSCRIPTION}/resourceGroups/identities/providers/Microsoft.ManagedIdentity/userAssignedIdentities/nodes`;
-    await fetchFake(fake, 'PUT', `${id}?api-version=2023-01-31`, {
+    const made = await armRequest(fake, 'PUT', `${id}?api-version=2023-01-31`, {
       location: LOCATION,
       properties: { clientId: '11111111-2222-4333-8444-555555555555' },
     });
+    expect(made.status).toBe(201);
     const config = {
       ...singleSubnetConfig(),
       identity: { name: 'nodes', resourceGroup: 'identities', acrAccess: true },
@@ -288,22 +290,3 @@ describe('Azure infrastructure', () => {
     expect(fake.resources().map((entry) => entry.id)).toEqual([id]);
   });
 });
-
-/** One raw HTTPS call to the fake (a resource the provider has no SDK call for). */
-async function fetchFake(target: ArmFake, method: string, path: string, body: unknown): Promise<void> {
-  const { request } = await import('node:https');
-  await new Promise<void>((resolve, reject) => {
-    const call = request(
-      `${target.url}${path}`,
-      { method, ca: target.ca, headers: { 'content-type': 'application/json' } },
-      (response) => {
-        response.resume();
-        response.on('end', () =>
-          (response.statusCode ?? 500) < 300 ? resolve() : reject(new Error(`${response.statusCode}`)),
-        );
-      },
-    );
-    call.on('error', reject);
-    call.end(JSON.stringify(body));
-  });
-}
