@@ -29,6 +29,10 @@ export const azureBackupConfigShape = z.strictObject({
     .default(8 * MiB),
   /** Blocks staged at once. @default 4 */
   concurrency: z.number().int().min(1).max(16).default(4),
+  /** Tries per storage request (the SDK retries 5xx, `ServerBusy` and dropped connections). @default 8 */
+  maxTries: z.number().int().min(1).max(20).default(8),
+  /** First delay between tries, doubling per try, at most 60 s. @default 1000 */
+  retryDelayMs: z.number().int().min(1).max(60_000).default(1000),
 });
 
 /** The Azure Blob backup config, as written by a user. */

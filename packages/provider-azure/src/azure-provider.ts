@@ -79,7 +79,10 @@ export async function ensureBlobContainer(
   config: AzureBackupConfig,
 ): Promise<{ created: boolean }> {
   const parsed = azureBackupConfig.parse(config);
-  return (await loadBlobStore()).ensureBlobContainer(await containerOf(provider.context, parsed));
+  return (await loadBlobStore()).ensureBlobContainer(await containerOf(provider.context, parsed), {
+    maxTries: parsed.maxTries,
+    retryDelayMs: parsed.retryDelayMs,
+  });
 }
 
 /** The Azure provider: VMs with their NICs and disks, resource-group infrastructure, Blob backups. */
@@ -124,6 +127,7 @@ export function createAzureProvider(settings: AzureProviderSettings): AzureProvi
             prefix: parsed.prefix,
             blockSize: parsed.blockSize,
             concurrency: parsed.concurrency,
+            retry: { maxTries: parsed.maxTries, retryDelayMs: parsed.retryDelayMs },
           }),
       });
     },

@@ -34,15 +34,29 @@ export interface BlobBackupStoreOptions {
   readonly blockSize?: number;
   /** @default 4 */
   readonly concurrency?: number;
+  /** Retries of each storage request, for a client built from a connection string or URL. */
+  readonly retry?: { readonly maxTries: number; readonly retryDelayMs: number };
 }
 
 /** The container client of the options. */
-export function containerClientOf(options: BlobBackupStoreOptions['container']): ContainerClient {
+export function containerClientOf(
+  options: BlobBackupStoreOptions['container'],
+  retry?: BlobBackupStoreOptions['retry'],
+): ContainerClient {
   if ('getBlockBlobClient' in options) return options;
+  const pipeline = retry
+    ? {
+        retryOptions: {
+          maxTries: retry.maxTries,
+          retryDelayInMs: retry.retryDelayMs,
+          maxRetryDelayInMs: Math.max(retry.retryDelayMs, 60_000),
+        },
+      }
+    : {};
   const service =
     'connectionString' in options
-      ? BlobServiceClient.fromConnectionString(options.connectionString)
-      : new BlobServiceClient(options.url, options.credential);
+      ? BlobServiceClient.fromConnectionString(options.connectionString, pipeline)
+      : new BlobServiceClient(options.url, options.credential, pipeline);
   return service.getContainerClient(options.name);
 }
 
@@ -86,7 +100,7 @@ async function* blocksOf(source: AsyncIterable<Uint8Array>, size: number): Async
  * Needs read, write, list and delete on the container (`Storage Blob Data Contributor`).
  */
 export function createBlobBackupStore(options: BlobBackupStoreOptions): BackupStore {
-  const container = containerClientOf(options.container);
+  const container = containerClientOf(options.container, options.retry);
   const blockSize = options.blockSize ?? 8 * 1024 * 1024;
   const concurrency = options.concurrency ?? 4;
   const described = (
@@ -246,9 +260,10 @@ export function createBlobBackupStore(options: BlobBackupStoreOptions): BackupSt
 /** Creates the backup container when missing (private: no public access). Resolves whether it was created. */
 export async function ensureBlobContainer(
   container: BlobBackupStoreOptions['container'],
+  retry?: BlobBackupStoreOptions['retry'],
 ): Promise<{ created: boolean }> {
   try {
-    const result = await containerClientOf(container).createIfNotExists();
+    const result = await containerClientOf(container, retry).createIfNotExists();
     return { created: result.succeeded };
   } catch (error) {
     throw toTrellisError(error, { operation: 'ensureContainer' });

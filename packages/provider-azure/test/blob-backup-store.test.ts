@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { TrellisError } from '@trellis/core';
 import { backupStoreConformance, collectBytes, randomBytesSource } from '@trellis/testkit';
+import { FaultInjector, startFaultProxy } from '@trellis/testkit/fake';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAzureProvider, ensureBlobContainer } from '../src/index.js';
 import { AZURITE_ACCOUNT, type Azurite, startAzurite } from '../src/testing/index.js';
@@ -37,6 +38,58 @@ backupStoreConformance({
   largeSize: 16 * 1024 * 1024,
   boundedMemorySize: 128 * 1024 * 1024,
 });
+
+backupStoreConformance({
+  name: 'Azure Blob backup store against Azurite behind a proxy failing 20% of calls (ServerBusy, 500, lost responses)',
+  setup: async () => {
+    const azurite = await startAzurite();
+    const proxy = await startFaultProxy({
+      target: azurite.blobEndpoint,
+      actionOf: (method, url) =>
+        `${method} ${url.searchParams.get('comp') ?? (method === 'PUT' ? 'blob' : 'read')}`,
+      renderFault: (kind, status) => storageError(kind === 'throttle' ? 503 : status),
+      faults: new FaultInjector({ seed: 7 }),
+    });
+    proxy.faults.add({ kind: 'throttle', rate: 0.1 });
+    proxy.faults.add({ kind: 'server-error', rate: 0.05, status: 500 });
+    proxy.faults.add({ kind: 'lost-response', rate: 0.05 });
+    const provider = providerFor();
+    const account = { connectionString: azurite.connectionString.replace(azurite.blobEndpoint, proxy.url) };
+    const config = {
+      container: 'faults',
+      prefix: 'etcd/main',
+      account,
+      retryDelayMs: 5,
+      blockSize: 1024 * 1024,
+    };
+    await ensureBlobContainer(provider, config);
+    return {
+      store: provider.backupStore(config),
+      cleanup: async () => {
+        const injected = proxy.calls.entries.filter((entry) => entry.fault !== undefined).length;
+        const total = proxy.calls.entries.length;
+        await provider.close();
+        await proxy.close();
+        await azurite.close();
+        // The suite proves nothing unless faults really hit it.
+        if (injected < total * 0.1)
+          throw new Error(`only ${injected} of ${total} calls had a fault injected`);
+      },
+    };
+  },
+  largeSize: 16 * 1024 * 1024,
+  boundedMemorySize: 64 * 1024 * 1024,
+});
+
+/** Azure Storage's error answer: XML with the code, and `x-ms-error-code`. */
+function storageError(status: number) {
+  const code = status === 503 ? 'ServerBusy' : 'InternalError';
+  return {
+    status,
+    headers: { 'content-type': 'application/xml', 'x-ms-error-code': code },
+    body: `<?xml version="1.0" encoding="utf-8"?><Error><Code>${code}</Code><Message>${code === 'ServerBusy' ? 'The server is busy.' : 'The server encountered an internal error.'}</Message></Error>`,
+  };
+}
 
 describe('Azure Blob backup store', () => {
   let azurite: Azurite;

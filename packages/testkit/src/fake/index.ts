@@ -21,6 +21,7 @@ export type {
   FaultRule,
 } from './fake-types.js';
 export { FaultInjector } from './fault-injector.js';
+export { type FaultProxy, type FaultProxyOptions, startFaultProxy } from './fault-proxy.js';
 export {
   type FakeOperation,
   type FakeOperationStatus,
