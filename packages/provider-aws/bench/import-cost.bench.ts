@@ -2,8 +2,7 @@
 // (`@aws-sdk/client-ec2`), each in fresh processes, alternating, medians of 7 runs. Target: the
 // provider costs no more than the SDK alone (ratio <= 1.0), in time and in peak memory.
 import { fileURLToPath } from 'node:url';
-import { compareColdImports } from '@trellis/testkit';
-import { report } from './bench-report.ts';
+import { compareColdImports, reportBenchmark as report } from '@trellis/testkit';
 
 const cwd = fileURLToPath(new URL('..', import.meta.url));
 const [trellis, sdk] = compareColdImports(['@trellis/provider-aws'], ['@aws-sdk/client-ec2'], {

@@ -9,8 +9,8 @@ import {
 } from '@trellis/provider-aws';
 import { startEc2Fake } from '@trellis/provider-aws/testing';
 import type { TokenBucketLimit } from '@trellis/provider-kit';
+import { reportBenchmark as report } from '@trellis/testkit';
 import { arrangeNetwork, CREDENTIALS, REGION } from './bench-network.ts';
-import { report } from './bench-report.ts';
 import { startThrottlingProxy } from './ec2-throttling-proxy.ts';
 
 const CREATES = Number(process.env.TRELLIS_BENCH_CREATES ?? 500);

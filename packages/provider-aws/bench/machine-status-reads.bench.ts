@@ -7,8 +7,8 @@ import {
   machineClientToken,
 } from '@trellis/provider-aws';
 import { startEc2Fake } from '@trellis/provider-aws/testing';
+import { reportBenchmark as report } from '@trellis/testkit';
 import { arrangeNetwork, CREDENTIALS, plainClient, REGION } from './bench-network.ts';
-import { report } from './bench-report.ts';
 
 const MACHINES = 1000;
 const cluster = 'bench-status';

@@ -10,8 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { CreateBucketCommand, DeleteObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { createS3BackupStore } from '@trellis/provider-aws';
+import { reportBenchmark as report } from '@trellis/testkit';
 import S3rver from 's3rver';
-import { report } from './bench-report.ts';
 
 const MIB = 1024 * 1024;
 const SIZE = 256 * MIB;

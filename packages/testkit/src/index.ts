@@ -5,6 +5,7 @@ export {
   type BackupConformanceOptions,
   type BackupConformanceSubject,
 } from './backup-store-conformance-types.js';
+export { type BenchResult, reportBenchmark } from './bench-report.js';
 export {
   collectBytes,
   failingSource,

@@ -9,8 +9,8 @@ export interface BenchResult {
   target: { ratio: number; kind: 'max' | 'min' };
 }
 
-/** Prints the result as a table row with the ratio and whether it meets the target. */
-export function report(result: BenchResult): boolean {
+/** Prints the result as one line with the ratio and whether it meets the target; true when it does. */
+export function reportBenchmark(result: BenchResult): boolean {
   const ratio = result.trellis / result.baseline;
   const met = result.target.kind === 'max' ? ratio <= result.target.ratio : ratio >= result.target.ratio;
   const format = (value: number) => (Number.isInteger(value) ? String(value) : value.toFixed(2));
