@@ -5,6 +5,7 @@ import type { OperationState, PollerLike } from '@azure/core-lro';
 import { TrellisError } from '@trellis/core';
 import { networkClient } from './azure-arm-clients.js';
 import { runLro } from './azure-lro.js';
+import { resourceId } from './azure-machine-names.js';
 import { resourcesClient } from './azure-resources-client.js';
 import type { AzureProviderContext } from './azure-settings.js';
 
@@ -109,7 +110,12 @@ export function infrastructureArm(
 
     /** A user-assigned managed identity's id and client id; `undefined` when it does not exist. */
     getIdentity: async (group: string, name: string) => {
-      const id = `/subscriptions/${context.subscriptionId}/resourceGroups/${group}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`;
+      const id = resourceId(
+        context.subscriptionId,
+        group,
+        'Microsoft.ManagedIdentity/userAssignedIdentities',
+        name,
+      );
       const found = await orUndefined(
         api.call(
           'userAssignedIdentities.get',

@@ -17,18 +17,6 @@ export interface AzureInfrastructureContext extends InfrastructureFlowInput<Azur
   readonly tags: Record<string, string>;
 }
 
-/** The ARM id of a resource (for references to what is not read first, like a user's public IP). */
-export function armResourceId(
-  context: AzureInfrastructureContext,
-  group: string,
-  type: string,
-  ...names: string[]
-): string {
-  const [namespace, ...types] = type.split('/');
-  const path = types.map((segment, index) => `${segment}/${names[index]}`).join('/');
-  return `/subscriptions/${context.azure.subscriptionId}/resourceGroups/${group}/providers/${namespace}/${path}`;
-}
-
 /** True when a resource carries the cluster's ownership tag. */
 export function isOwned(
   context: AzureInfrastructureContext,

@@ -1,9 +1,6 @@
-import {
-  type AzureInfrastructureContext,
-  armResourceId,
-  referencedIds,
-} from './azure-infrastructure-context.js';
+import { type AzureInfrastructureContext, referencedIds } from './azure-infrastructure-context.js';
 import type { PlannedNat } from './azure-infrastructure-names.js';
+import { resourceId } from './azure-machine-names.js';
 
 const zonesOf = (zone: number | undefined) => (zone === undefined ? undefined : [String(zone)]);
 const sameZones = (found: unknown, zone: number | undefined) =>
@@ -35,7 +32,12 @@ export async function ensurePublicIp(context: AzureInfrastructureContext, nat: P
 function publicIpIds(context: AzureInfrastructureContext, nat: PlannedNat): string[] {
   if (nat.managedIp) return [context.state.id(nat.managedIp.key)!];
   return nat.userIps.map((ip) =>
-    armResourceId(context, ip.resourceGroup, 'Microsoft.Network/publicIPAddresses', ip.name),
+    resourceId(
+      context.azure.subscriptionId,
+      ip.resourceGroup,
+      'Microsoft.Network/publicIPAddresses',
+      ip.name,
+    ),
   );
 }
 
