@@ -2,6 +2,7 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { type Logger, parseWithSchema, silentLogger, z } from '@trellis/core';
+import { ClientRegistry } from '@trellis/provider-kit';
 import { type AwsApi, createAwsApi } from './aws-api.js';
 import type { AwsRateLimits } from './aws-rate-limits.js';
 
@@ -126,17 +127,17 @@ export type AwsClientConfig = Record<string, unknown>;
  * The SDK clients of one provider, created on first use (so no credentials are resolved at
  * import or construction, and no SDK package is loaded before a call needs it: each client is
  * built by the module that uses it, see `ec2-client.ts`). Prebuilt clients from the settings are
- * used as they are and are never destroyed by {@link AwsClients.destroy}.
+ * used as they are and are never destroyed by {@link AwsClients.destroy} (the kit's `ClientRegistry`).
  */
 export class AwsClients {
   readonly region: string;
   readonly #settings: ResolvedAwsProviderSettings;
-  readonly #clients = new Map<AwsService, unknown>();
-  readonly #owned: Array<{ destroy(): void }> = [];
+  readonly #registry: ClientRegistry<undefined>;
 
   constructor(settings: ResolvedAwsProviderSettings) {
     this.#settings = settings;
     this.region = settings.region;
+    this.#registry = new ClientRegistry(undefined, settings.clients ?? {});
   }
 
   /**
@@ -175,25 +176,13 @@ export class AwsClients {
   }
 
   /** The client of a service: the prebuilt one, or one `create` builds from {@link AwsClients.config} once. */
-  client<Client extends { destroy(): void }>(
-    service: AwsService,
-    create: (config: AwsClientConfig) => Client,
-  ): Client {
-    const prebuilt = this.#settings.clients?.[service];
-    if (prebuilt) return prebuilt as unknown as Client;
-    let client = this.#clients.get(service) as Client | undefined;
-    if (!client) {
-      client = create(this.config(service));
-      this.#clients.set(service, client);
-      this.#owned.push(client);
-    }
-    return client;
+  client<Client>(service: AwsService, create: (config: AwsClientConfig) => Client): Client {
+    return this.#registry.client(service, () => create(this.config(service)));
   }
 
-  /** Closes the sockets of the clients this holder created. */
+  /** Closes the sockets of the clients this holder created (SDK v3 clients destroy synchronously). */
   destroy(): void {
-    for (const client of this.#owned.splice(0)) client.destroy();
-    this.#clients.clear();
+    void this.#registry.close();
   }
 }
 
