@@ -55,6 +55,13 @@ export {
 export type { MachineProvider } from './machine-provider.js';
 export { checkDns1123Label } from './names.js';
 export {
+  DEFAULT_ORPHAN_MIN_AGE_MS,
+  type OrphanMachine,
+  type OrphanReason,
+  type OrphanSelectionOptions,
+  selectOrphanMachines,
+} from './orphans.js';
+export {
   loadProvider,
   type ProviderDefinition,
   providerPackageName,

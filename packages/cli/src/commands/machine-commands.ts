@@ -4,6 +4,7 @@ import type { CliContext } from '../cli-context.js';
 import { formatTable, type TableColumn } from '../output-format.js';
 import { parseSection } from '../provider-sections.js';
 import { assertDns1123, collectTag, readTextInput, withProgress } from './command-helpers.js';
+import { registerMachineGcCommand } from './machine-gc-command.js';
 
 const MACHINE_COLUMNS: readonly TableColumn<Machine>[] = [
   { header: 'NAME', value: (machine) => machine.name },
@@ -20,7 +21,7 @@ interface CreateOptions {
   tag?: Record<string, string>;
 }
 
-/** Registers `trellis machine create|get|list|delete`. */
+/** Registers `trellis machine create|get|list|delete|gc`. */
 export function registerMachineCommands(program: Command, context: CliContext): void {
   const machine = program.command('machine').description("create, read, list and delete a cluster's VMs");
   const { signal } = context;
@@ -101,4 +102,6 @@ export function registerMachineCommands(program: Command, context: CliContext): 
         context.print(command, deleted, () => names.map((name) => `deleted machine ${name}\n`).join(''));
       });
     });
+
+  registerMachineGcCommand(machine, context);
 }
