@@ -122,4 +122,9 @@ export async function ensureGcsBucket(
 export const providerDefinition: ProviderDefinition = {
   type: 'gcp',
   create: (settings = {}) => createGcpProvider(settings as GcpProviderSettings) as unknown as TrellisProvider,
+  schemas: {
+    machineClass: gcpMachineClass,
+    infrastructureConfig: gcpInfrastructureConfigSchema,
+    backupConfig: gcpBackupConfig,
+  } as unknown as TrellisProvider['schemas'],
 };
