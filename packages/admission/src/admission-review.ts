@@ -1,4 +1,10 @@
-import { type FieldIssue, loadProvider, TrellisError, type TrellisProvider } from '@trellis/core';
+import {
+  type FieldIssue,
+  loadProvider,
+  type ProviderDefinition,
+  TrellisError,
+  type TrellisProvider,
+} from '@trellis/core';
 import { ADMISSION_KINDS, admissionTargetOf } from './admission-targets.js';
 
 /** The `response` of an `admission.k8s.io/v1` `AdmissionReview`. */
@@ -32,25 +38,19 @@ export class AdmissionRequestError extends Error {}
 /** Options of {@link reviewAdmission}. */
 export interface AdmissionReviewOptions {
   /**
-   * The config schemas of a provider type. @default the `providerDefinition.schemas` of the installed
-   * `@trellis/provider-<type>` package
+   * A provider's schemas and update rules by type. @default the `providerDefinition` of the
+   * installed `@trellis/provider-<type>` package
    */
-  readonly schemasOf?: (type: string) => Promise<TrellisProvider['schemas']>;
+  readonly providerOf?: (
+    type: string,
+  ) => Promise<Pick<ProviderDefinition, 'schemas' | 'checkInfrastructureConfigUpdate'>>;
 }
 
 type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-async function installedSchemas(type: string): Promise<TrellisProvider['schemas']> {
-  const definition = await loadProvider(type, (specifier) => import(specifier));
-  if (!definition.schemas)
-    throw new TrellisError({
-      code: 'Unimplemented',
-      message: `provider "${type}" publishes no config schemas`,
-    });
-  return definition.schemas;
-}
+const installedProvider = (type: string) => loadProvider(type, (specifier) => import(specifier));
 
 const join = (base: string, path: string) => (path ? `${base}.${path}`.replace(/\.\[/g, '[') : base);
 
@@ -89,7 +89,8 @@ function denied(
  * Answers one `admission.k8s.io/v1` `AdmissionReview` for a kind Trellis knows (MCM's `MachineClass`,
  * Gardener's `Infrastructure` and `BackupEntry`, Trellis' `MachinePool`): allowed when the provider's
  * own schema accepts the config, else denied with every problem's field path (in the object) in
- * `status.message` and `status.details.causes[]`. On update the provider type may not change.
+ * `status.message` and `status.details.causes[]`. On update the provider type may not change, and
+ * an infrastructure config keeps what the provider's update rules keep (Gardener's immutable fields).
  * Deletes are allowed. An unknown kind, a provider that is not installed and an object without a
  * provider are denied with a message saying so. Throws {@link AdmissionRequestError} only for a body
  * that is no `AdmissionReview` (no `request.uid` to answer).
@@ -149,9 +150,13 @@ export async function reviewAdmission(
       );
     }
   }
+  let definition: Pick<ProviderDefinition, 'schemas' | 'checkInfrastructureConfigUpdate'>;
   let schemas: TrellisProvider['schemas'];
   try {
-    schemas = await (options.schemasOf ?? installedSchemas)(target.provider);
+    definition = await (options.providerOf ?? installedProvider)(target.provider);
+    if (!definition.schemas)
+      throw new TrellisError({ code: 'Unimplemented', message: 'it publishes no config schemas' });
+    schemas = definition.schemas;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return answer(
@@ -163,15 +168,30 @@ export async function reviewAdmission(
       ]),
     );
   }
-  const result = schemas[target.schema].validate(target.config);
-  if (result.success) return answer({ uid, allowed: true });
-  return answer(
-    denied(
-      uid,
-      422,
-      'Invalid',
-      `${group}/${name} is invalid (${schemas[target.schema].name})`,
-      result.issues.map((issue) => ({ path: join(target.configField, issue.path), message: issue.message })),
-    ),
-  );
+  const schema = schemas[target.schema];
+  const result = schema.validate(target.config);
+  const invalid = (issues: readonly FieldIssue[]) =>
+    answer(
+      denied(
+        uid,
+        422,
+        'Invalid',
+        `${group}/${name} is invalid (${schema.name})`,
+        issues.map((issue) => ({ path: join(target.configField, issue.path), message: issue.message })),
+      ),
+    );
+  if (!result.success) return invalid(result.issues);
+  // On update, the provider's rules for what may change (infrastructure: Gardener's immutable fields).
+  if (
+    operation === 'UPDATE' &&
+    target.schema === 'infrastructureConfig' &&
+    definition.checkInfrastructureConfigUpdate
+  ) {
+    const before = schema.validate(admissionTargetOf(group, name, request.oldObject)?.config);
+    if (before.success) {
+      const changes = definition.checkInfrastructureConfigUpdate(before.data, result.data);
+      if (changes.length > 0) return invalid(changes);
+    }
+  }
+  return answer({ uid, allowed: true });
 }

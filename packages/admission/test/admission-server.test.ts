@@ -179,6 +179,59 @@ describe('the admission webhook over HTTPS', () => {
     ).toBe(true);
   });
 
+  it("enforces each provider's update rules from oldObject (Gardener's immutable fields)", async () => {
+    const infrastructure = (type: string, providerConfig: unknown) => ({ spec: { type, providerConfig } });
+    const azure = (zones: Array<{ name: number; cidr: string }>, cidr = '10.250.0.0/16') =>
+      infrastructure('azure', { zoned: true, networks: { vnet: { cidr }, zones } });
+    const update = (object: unknown, oldObject: unknown) =>
+      answerOf(review({ operation: 'UPDATE', kind: infrastructureKind, object, oldObject }));
+    const shrunk = await update(
+      azure([{ name: 1, cidr: '10.250.0.0/20' }], '10.250.0.0/17'),
+      azure([
+        { name: 1, cidr: '10.250.0.0/19' },
+        { name: 2, cidr: '10.250.32.0/19' },
+      ]),
+    );
+    expect(shrunk.allowed).toBe(false);
+    expect(shrunk.status?.details?.causes.map((cause) => `${cause.field}: ${cause.message}`)).toEqual([
+      'spec.providerConfig.networks.vnet.cidr: may only grow: it must contain the current "10.250.0.0/16"',
+      'spec.providerConfig.networks.zones[0].cidr: is immutable',
+      'spec.providerConfig.networks.zones: zone 2 cannot be removed',
+    ]);
+    const grown = await update(
+      azure(
+        [
+          { name: 1, cidr: '10.250.0.0/19' },
+          { name: 3, cidr: '10.251.0.0/19' },
+        ],
+        '10.250.0.0/15',
+      ),
+      azure([{ name: 1, cidr: '10.250.0.0/19' }]),
+    );
+    expect(grown.allowed).toBe(true);
+    const gcp = await update(
+      infrastructure('gcp', { networks: { workers: '10.251.0.0/16' } }),
+      infrastructure('gcp', { networks: { workers: '10.250.0.0/16' } }),
+    );
+    expect(gcp.status?.details?.causes).toEqual([
+      { type: 'FieldValueInvalid', field: 'spec.providerConfig.networks.workers', message: 'is immutable' },
+    ]);
+    const aws = (zones: unknown[]) =>
+      infrastructure('aws', { networks: { vpc: { cidr: '10.250.0.0/16' }, zones } });
+    const zone = (name: string, third: number) => ({
+      name,
+      workers: `10.250.${third}.0/22`,
+      public: `10.250.${third + 4}.0/22`,
+      internal: `10.250.${third + 8}.0/22`,
+    });
+    const removed = await update(
+      aws([zone('eu-west-1a', 0)]),
+      aws([zone('eu-west-1a', 0), zone('eu-west-1b', 16)]),
+    );
+    expect(removed.allowed).toBe(false);
+    expect(removed.status?.message).toContain('zone "eu-west-1b" may not be removed');
+  });
+
   it('denies, never crashes on, unknown kinds, missing providers and providers that are not installed', async () => {
     const unknown = await answerOf(
       review({ operation: 'CREATE', kind: { group: 'apps', version: 'v1', kind: 'Deployment' }, object: {} }),

@@ -1,4 +1,5 @@
 import type { BackupStore } from './backup-store.js';
+import type { FieldIssue } from './errors.js';
 import { TrellisError } from './errors.js';
 import type { InfrastructureProvider, InfrastructureStatus } from './infrastructure-provider.js';
 import type { MachineProvider } from './machine-provider.js';
@@ -44,6 +45,12 @@ export interface ProviderDefinition {
   create(settings?: Record<string, unknown>): TrellisProvider;
   /** The provider's config schemas, readable without settings or credentials (`trellis config schema`). */
   readonly schemas?: TrellisProvider['schemas'];
+  /**
+   * The problems of changing an infrastructure config from `previous` to `next` (both valid):
+   * Gardener's update rules (immutable fields), read from the configs alone, as an admission webhook
+   * checks them before anything is reconciled. Issue paths are relative to the config.
+   */
+  checkInfrastructureConfigUpdate?(previous: unknown, next: unknown): FieldIssue[];
 }
 
 const REGISTRY_KEY = Symbol.for('trellis.provider-registry');

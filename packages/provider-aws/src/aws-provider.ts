@@ -6,7 +6,10 @@ import {
   createS3BackupStore,
 } from './aws-entry-points.js';
 import type { AwsInfrastructureConfig } from './aws-infrastructure-config.js';
-import { awsInfrastructureConfigSchema } from './aws-infrastructure-config.js';
+import {
+  awsInfrastructureConfigSchema,
+  checkAwsInfrastructureConfigUpdate,
+} from './aws-infrastructure-config.js';
 import type { AwsInfrastructureStatus } from './aws-infrastructure-status.js';
 import { type AwsMachineClass, awsMachineClass } from './aws-machine-class.js';
 import {
@@ -70,6 +73,8 @@ export function createAwsProvider(settings: AwsProviderSettings): AwsProvider {
 export const providerDefinition: ProviderDefinition = {
   type: 'aws',
   schemas: AWS_SCHEMAS as unknown as TrellisProvider['schemas'],
+  checkInfrastructureConfigUpdate: (previous, next) =>
+    checkAwsInfrastructureConfigUpdate(previous as AwsInfrastructureConfig, next as AwsInfrastructureConfig),
   create(settings = {}) {
     const region = settings.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
     return createAwsProvider({ ...settings, region } as AwsProviderSettings) as unknown as TrellisProvider;

@@ -90,3 +90,47 @@ function safeContains(outer: string, inner: string): boolean {
     return true; // The config rules report a malformed CIDR.
   }
 }
+
+/**
+ * The problems of changing a config from `previous` to `next` (both valid), with the same rules as
+ * {@link checkAzureInfrastructureStateUpdate} but read from the earlier config instead of the state:
+ * what an admission webhook checks before anything is reconciled.
+ */
+export function checkAzureInfrastructureConfigUpdate(
+  previous: AzureInfrastructureConfig,
+  next: AzureInfrastructureConfig,
+): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const immutable = (path: string) => issues.push({ path, message: 'is immutable' });
+  const before = previous.networks;
+  const after = next.networks;
+  if ((before.vnet?.name ?? null) !== (after.vnet?.name ?? null)) immutable('networks.vnet.name');
+  if ((before.vnet?.resourceGroup ?? null) !== (after.vnet?.resourceGroup ?? null))
+    immutable('networks.vnet.resourceGroup');
+  const oldCidr = before.vnet?.cidr ?? (before.vnet?.name ? undefined : before.workers);
+  const newCidr = after.vnet?.cidr ?? (after.vnet?.name ? undefined : after.workers);
+  if (oldCidr && newCidr && !safeContains(newCidr, oldCidr)) {
+    issues.push({
+      path: 'networks.vnet.cidr',
+      message: `may only grow: it must contain the current "${oldCidr}"`,
+    });
+  }
+  if (Boolean(previous.zoned) !== Boolean(next.zoned)) immutable('zoned');
+  if (Boolean(before.zones) !== Boolean(after.zones)) {
+    issues.push({
+      path: after.zones ? 'networks.zones' : 'networks.workers',
+      message: 'the layout (networks.workers or networks.zones) is immutable',
+    });
+  } else if (before.workers !== undefined && before.workers !== after.workers) immutable('networks.workers');
+  for (const zone of before.zones ?? []) {
+    const index = (after.zones ?? []).findIndex((entry) => entry.name === zone.name);
+    if (index < 0) issues.push({ path: 'networks.zones', message: `zone ${zone.name} cannot be removed` });
+    else if (after.zones![index]!.cidr !== zone.cidr) immutable(`networks.zones[${index}].cidr`);
+  }
+  if (before.natGateway?.enabled && after.natGateway?.enabled) {
+    if ((before.natGateway.sku ?? 'Standard') !== (after.natGateway.sku ?? 'Standard'))
+      immutable('networks.natGateway.sku');
+    if (before.natGateway.zone !== after.natGateway.zone) immutable('networks.natGateway.zone');
+  }
+  return issues;
+}

@@ -17,6 +17,7 @@ import {
 } from './azure-infrastructure-config.js';
 import type { AzureInfrastructureTiming } from './azure-infrastructure-provider.js';
 import type { AzureInfrastructureStatus } from './azure-infrastructure-status.js';
+import { checkAzureInfrastructureConfigUpdate } from './azure-infrastructure-update.js';
 import {
   type AzureMachineClass,
   azureMachineClass,
@@ -150,4 +151,9 @@ export const providerDefinition: ProviderDefinition = {
     infrastructureConfig: azureInfrastructureConfigSchema,
     backupConfig: azureBackupConfig,
   } as unknown as TrellisProvider['schemas'],
+  checkInfrastructureConfigUpdate: (previous, next) =>
+    checkAzureInfrastructureConfigUpdate(
+      previous as AzureInfrastructureConfig,
+      next as AzureInfrastructureConfig,
+    ),
 };

@@ -16,6 +16,7 @@ export {
 } from './azure-infrastructure-config.js';
 export type { AzureInfrastructureTiming } from './azure-infrastructure-provider.js';
 export type { AzureInfrastructureStatus, AzureSubnetStatus } from './azure-infrastructure-status.js';
+export { checkAzureInfrastructureConfigUpdate } from './azure-infrastructure-update.js';
 export {
   type AzureImageReference,
   type AzureMachineClass,

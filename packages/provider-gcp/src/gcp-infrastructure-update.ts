@@ -58,3 +58,33 @@ export function checkGcpInfrastructureStateUpdate(
   }
   return issues;
 }
+
+/**
+ * The problems of changing a config from `previous` to `next` (both valid), with the same rules as
+ * {@link checkGcpInfrastructureStateUpdate} but read from the earlier config: what an admission
+ * webhook checks before anything is reconciled.
+ */
+export function checkGcpInfrastructureConfigUpdate(
+  previous: GcpInfrastructureConfig,
+  next: GcpInfrastructureConfig,
+): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const immutable = (path: string) => issues.push({ path, message: IMMUTABLE });
+  const before = previous.networks;
+  const after = next.networks;
+  if ((before.vpc?.name ?? null) !== (after.vpc?.name ?? null)) immutable('networks.vpc.name');
+  if ((before.vpc?.cloudRouter?.name ?? null) !== (after.vpc?.cloudRouter?.name ?? null)) {
+    immutable('networks.vpc.cloudRouter.name');
+  }
+  if (before.workers !== after.workers) immutable('networks.workers');
+  if (before.internal !== undefined && after.internal !== undefined && before.internal !== after.internal) {
+    immutable('networks.internal');
+  }
+  if (!before.vpc && before.mtu !== after.mtu) immutable('networks.mtu');
+  if (
+    JSON.stringify(previous.serviceAccount ?? 'create') !== JSON.stringify(next.serviceAccount ?? 'create')
+  ) {
+    immutable('serviceAccount');
+  }
+  return issues;
+}

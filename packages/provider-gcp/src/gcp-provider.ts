@@ -15,6 +15,7 @@ import { type GcpBackupConfig, gcpBackupConfig } from './gcp-backup-config.js';
 import { type GcpInfrastructureConfig, gcpInfrastructureConfigSchema } from './gcp-infrastructure-config.js';
 import type { GcpInfrastructureStatus } from './gcp-infrastructure-status.js';
 import type { GcpInfrastructureTiming } from './gcp-infrastructure-timing.js';
+import { checkGcpInfrastructureConfigUpdate } from './gcp-infrastructure-update.js';
 import { type GcpMachineClass, gcpMachineClass, validateGcpMachineSpec } from './gcp-machine-class.js';
 import {
   createGcpProviderContext,
@@ -127,4 +128,6 @@ export const providerDefinition: ProviderDefinition = {
     infrastructureConfig: gcpInfrastructureConfigSchema,
     backupConfig: gcpBackupConfig,
   } as unknown as TrellisProvider['schemas'],
+  checkInfrastructureConfigUpdate: (previous, next) =>
+    checkGcpInfrastructureConfigUpdate(previous as GcpInfrastructureConfig, next as GcpInfrastructureConfig),
 };

@@ -18,6 +18,7 @@ export {
   DEFAULT_GCP_INFRASTRUCTURE_TIMING,
   type GcpInfrastructureTiming,
 } from './gcp-infrastructure-timing.js';
+export { checkGcpInfrastructureConfigUpdate } from './gcp-infrastructure-update.js';
 export {
   GCP_DISK_TYPES,
   GCP_MIN_DISK_SIZE_GB,
