@@ -1,0 +1,21 @@
+/**
+ * `@trellis/controller`: building blocks of controllers on Trellis — a client-go style work queue,
+ * plain metrics, and a machine-pool reconciler and controller that keep N machines of a machine
+ * class on any provider, with rolling replacement and replacement of failed machines.
+ *
+ * @packageDocumentation
+ */
+export {
+  CLASS_TAG,
+  checkMachinePool,
+  type MachinePool,
+  type MachinePoolStatus,
+  machineClassHash,
+  POOL_TAG,
+  type PoolMachineStatus,
+  poolMachineName,
+  reconcileMachinePool,
+} from './machine-pool.js';
+export { type HistogramSnapshot, Metrics, type MetricsSnapshot } from './metrics.js';
+export { type PoolController, type PoolControllerOptions, startPoolController } from './pool-controller.js';
+export { WorkQueue, type WorkQueueOptions } from './work-queue.js';

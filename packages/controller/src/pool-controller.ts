@@ -1,0 +1,134 @@
+import { type Logger, type MachineProvider, silentLogger, TrellisError } from '@trellis/core';
+import { type MachinePool, type MachinePoolStatus, reconcileMachinePool } from './machine-pool.js';
+import { Metrics } from './metrics.js';
+import { WorkQueue } from './work-queue.js';
+
+/** Options of {@link startPoolController}. */
+export interface PoolControllerOptions<Spec> {
+  readonly provider: MachineProvider<Spec>;
+  /** Reconciles run at once. @default 4 */
+  readonly workers?: number;
+  /** Every pool is reconciled again this often, changed or not. @default 60000 */
+  readonly resyncMs?: number;
+  /** A pool that has not converged is looked at again after this. @default 5000 */
+  readonly progressMs?: number;
+  /** First backoff of a failed reconcile (doubling, per pool). @default 1000 */
+  readonly backoffMs?: number;
+  /** Called with each pool's status after every reconcile. */
+  readonly onStatus?: (pool: MachinePool<Spec>, status: MachinePoolStatus) => void;
+  readonly logger?: Logger;
+  readonly metrics?: Metrics;
+}
+
+/** A running pool controller. */
+export interface PoolController<Spec> {
+  /** Replaces the desired pools (from a source): new and changed pools are reconciled. */
+  setPools(pools: readonly MachinePool<Spec>[]): void;
+  /** The last status of each pool. */
+  status(): ReadonlyMap<string, MachinePoolStatus>;
+  readonly metrics: Metrics;
+  /**
+   * Stops taking work; in-flight reconciles get `graceMs` to finish, then their calls are aborted.
+   * Resolves when every worker has stopped.
+   */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/**
+ * A controller that keeps machine pools at their desired state through a work queue: one reconcile
+ * per pool at a time, rate-limited requeue with per-pool backoff on errors, a short requeue while a
+ * pool converges, a periodic resync, metrics (reconciles, errors by code, API calls, queue depth,
+ * reconcile seconds) and structured logs.
+ */
+export function startPoolController<Spec>(options: PoolControllerOptions<Spec>): PoolController<Spec> {
+  const logger = options.logger ?? silentLogger;
+  const metrics = options.metrics ?? new Metrics();
+  const queue = new WorkQueue<string>({ baseDelayMs: options.backoffMs ?? 1000 });
+  const pools = new Map<string, MachinePool<Spec>>();
+  const statuses = new Map<string, MachinePoolStatus>();
+  const aborter = new AbortController();
+  const progressMs = options.progressMs ?? 5000;
+  const key = (pool: MachinePool<Spec>) => `${pool.cluster}/${pool.name}`;
+
+  async function work(): Promise<void> {
+    for (;;) {
+      const name = await queue.next();
+      if (name === undefined) return;
+      metrics.set('trellis_queue_depth', queue.depth);
+      const pool = pools.get(name);
+      try {
+        if (!pool) continue;
+        const started = performance.now();
+        metrics.count('trellis_reconciles_total');
+        try {
+          const status = await reconcileMachinePool(options.provider, pool, {
+            signal: aborter.signal,
+            onCall: (action) => metrics.count('trellis_api_calls_total', { action }),
+          });
+          statuses.set(name, status);
+          options.onStatus?.(pool, status);
+          for (const machine of status.machines) {
+            if (machine.lastErrorCode)
+              metrics.count('trellis_machine_errors_total', { code: machine.lastErrorCode });
+          }
+          logger.info(
+            {
+              pool: name,
+              ready: status.ready,
+              pending: status.pending,
+              outdated: status.outdated,
+              converged: status.converged,
+            },
+            'reconciled machine pool',
+          );
+          queue.forget(name);
+          if (!status.converged) queue.addAfter(name, progressMs);
+        } catch (error) {
+          if (aborter.signal.aborted) return;
+          const code = TrellisError.isInstance(error) ? error.code : 'Internal';
+          metrics.count('trellis_reconcile_errors_total', { code });
+          const delayMs = queue.addRateLimited(name);
+          logger.warn(
+            { pool: name, code, error: String((error as Error).message ?? error), retryInMs: delayMs },
+            'machine pool reconcile failed',
+          );
+        } finally {
+          metrics.observe('trellis_reconcile_seconds', (performance.now() - started) / 1000);
+        }
+      } finally {
+        queue.done(name);
+      }
+    }
+  }
+
+  const workers = Array.from({ length: options.workers ?? 4 }, () => work());
+  const resync = setInterval(() => {
+    for (const name of pools.keys()) queue.add(name);
+  }, options.resyncMs ?? 60_000);
+  resync.unref?.();
+
+  return {
+    metrics,
+    setPools(next) {
+      const seen = new Set<string>();
+      for (const pool of next) {
+        const name = key(pool);
+        seen.add(name);
+        if (JSON.stringify(pools.get(name)) !== JSON.stringify(pool)) {
+          pools.set(name, pool);
+          queue.add(name);
+        }
+      }
+      // A pool removed from the source is left as it is: its machines are orphans for the collection.
+      for (const name of [...pools.keys()]) if (!seen.has(name)) pools.delete(name);
+    },
+    status: () => statuses,
+    async stop(graceMs = 30_000) {
+      clearInterval(resync);
+      queue.shutDown();
+      const grace = setTimeout(() => aborter.abort(new Error('the controller stopped')), graceMs);
+      await Promise.allSettled(workers);
+      clearTimeout(grace);
+    },
+  };
+}
