@@ -5,6 +5,12 @@
  *
  * @packageDocumentation
  */
+
+export {
+  type EtcdLeaderElectionOptions,
+  electLeaderWithEtcd,
+  type LeaderElection,
+} from './etcd-leader-election.js';
 export {
   CLASS_TAG,
   checkMachinePool,
@@ -18,4 +24,5 @@ export {
 } from './machine-pool.js';
 export { type HistogramSnapshot, Metrics, type MetricsSnapshot } from './metrics.js';
 export { type PoolController, type PoolControllerOptions, startPoolController } from './pool-controller.js';
+export { type PoolFileOptions, readPoolFile, watchPoolFile } from './pool-file-source.js';
 export { WorkQueue, type WorkQueueOptions } from './work-queue.js';
