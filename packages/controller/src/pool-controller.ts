@@ -1,5 +1,13 @@
-import { type Logger, type MachineProvider, silentLogger, TrellisError } from '@trellis/core';
-import { type MachinePool, type MachinePoolStatus, reconcileMachinePool } from './machine-pool.js';
+import {
+  type Logger,
+  type Machine,
+  type MachineProvider,
+  type OrphanMachine,
+  selectOrphanMachines,
+  silentLogger,
+  TrellisError,
+} from '@trellis/core';
+import { type MachinePool, type MachinePoolStatus, POOL_TAG, reconcileMachinePool } from './machine-pool.js';
 import { Metrics } from './metrics.js';
 import { WorkQueue } from './work-queue.js';
 
@@ -18,6 +26,16 @@ export interface PoolControllerOptions<Spec> {
   readonly onStatus?: (pool: MachinePool<Spec>, status: MachinePoolStatus) => void;
   readonly logger?: Logger;
   readonly metrics?: Metrics;
+  /**
+   * Orphan collection on a schedule, in every cluster a pool is in: machines of the cluster that no
+   * current pool accounts for (no pool tag, or a pool that was removed) and older than `minAgeMs`
+   * are deleted (only listed with `dryRun`). @default off
+   */
+  readonly orphanCollection?: {
+    readonly intervalMs: number;
+    readonly minAgeMs?: number;
+    readonly dryRun?: boolean;
+  };
 }
 
 /** A running pool controller. */
@@ -26,6 +44,8 @@ export interface PoolController<Spec> {
   setPools(pools: readonly MachinePool<Spec>[]): void;
   /** The last status of each pool. */
   status(): ReadonlyMap<string, MachinePoolStatus>;
+  /** Runs the orphan collection once now; resolves what it found (and deleted unless a dry run). */
+  collectOrphans(options?: { minAgeMs?: number; dryRun?: boolean }): Promise<OrphanMachine[]>;
   readonly metrics: Metrics;
   /**
    * Stops taking work; in-flight reconciles get `graceMs` to finish, then their calls are aborted.
@@ -102,6 +122,51 @@ export function startPoolController<Spec>(options: PoolControllerOptions<Spec>):
   }
 
   const workers = Array.from({ length: options.workers ?? 4 }, () => work());
+  async function collectOrphans(
+    collect: { minAgeMs?: number; dryRun?: boolean } = {},
+  ): Promise<OrphanMachine[]> {
+    const found: OrphanMachine[] = [];
+    for (const cluster of new Set([...pools.values()].map((pool) => pool.cluster))) {
+      const known = new Set(
+        [...pools.values()].filter((pool) => pool.cluster === cluster).map((pool) => pool.name),
+      );
+      const machines: Machine[] = [];
+      metrics.count('trellis_api_calls_total', { action: 'listMachines' });
+      for await (const machine of options.provider.listMachines(
+        { cluster, includeTerminated: true },
+        { signal: aborter.signal },
+      ))
+        machines.push(machine);
+      const orphans = selectOrphanMachines(machines, {
+        accountedFor: (machine) => known.has(machine.tags[POOL_TAG] ?? ''),
+        ...(collect.minAgeMs === undefined ? {} : { minAgeMs: collect.minAgeMs }),
+        now: new Date(),
+      });
+      for (const orphan of orphans) {
+        found.push(orphan);
+        if (orphan.tooYoung || collect.dryRun) continue;
+        metrics.count('trellis_api_calls_total', { action: 'deleteMachine' });
+        await options.provider.deleteMachine(orphan.machine, { signal: aborter.signal });
+        metrics.count('trellis_orphans_deleted_total', { reason: orphan.reason });
+        logger.info(
+          { cluster, machine: orphan.machine.name, reason: orphan.reason, ageMs: orphan.ageMs },
+          'deleted orphan machine',
+        );
+      }
+    }
+    return found;
+  }
+  const collection = options.orphanCollection;
+  const collector = collection
+    ? setInterval(() => {
+        collectOrphans({
+          ...(collection.minAgeMs === undefined ? {} : { minAgeMs: collection.minAgeMs }),
+          ...(collection.dryRun ? { dryRun: true } : {}),
+        }).catch((error: unknown) => logger.warn({ error: String(error) }, 'orphan collection failed'));
+      }, collection.intervalMs)
+    : undefined;
+  collector?.unref?.();
+
   const resync = setInterval(() => {
     for (const name of pools.keys()) queue.add(name);
   }, options.resyncMs ?? 60_000);
@@ -123,8 +188,10 @@ export function startPoolController<Spec>(options: PoolControllerOptions<Spec>):
       for (const name of [...pools.keys()]) if (!seen.has(name)) pools.delete(name);
     },
     status: () => statuses,
+    collectOrphans,
     async stop(graceMs = 30_000) {
       clearInterval(resync);
+      if (collector) clearInterval(collector);
       queue.shutDown();
       const grace = setTimeout(() => aborter.abort(new Error('the controller stopped')), graceMs);
       await Promise.allSettled(workers);

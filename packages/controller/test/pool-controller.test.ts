@@ -144,4 +144,38 @@ describe('startPoolController', () => {
       await controller.stop(1000);
     }
   });
+
+  it('collects orphans on a schedule: machines of the cluster no current pool accounts for', async () => {
+    const stray = await local.machines.createMachine({
+      cluster: 'pools',
+      name: 'stray',
+      spec: { machineType: 'local-small' },
+      userData: 'exec sleep 300',
+    });
+    const controller = startPoolController({
+      provider: local.machines,
+      progressMs: 20,
+      orphanCollection: { intervalMs: 50, minAgeMs: 0 },
+    });
+    try {
+      controller.setPools([pool(1)]);
+      await until(async () => {
+        const names = (await machines()).map((machine) => machine.name);
+        return !names.includes(stray.name) && controller.status().get('pools/workers')?.converged === true;
+      });
+      expect((await machines()).map((machine) => machine.tags[POOL_TAG])).toEqual(['workers']);
+      expect(controller.metrics.counter('trellis_orphans_deleted_total', { reason: 'unaccounted' })).toBe(1);
+      // A machine younger than the minimum age is listed and kept.
+      const young = await local.machines.createMachine({
+        cluster: 'pools',
+        name: 'young',
+        spec: { machineType: 'local-small' },
+        userData: 'exec sleep 300',
+      });
+      const listed = await controller.collectOrphans({ minAgeMs: 60_000 });
+      expect(listed.map((orphan) => [orphan.machine.name, orphan.tooYoung])).toEqual([[young.name, true]]);
+    } finally {
+      await controller.stop(1000);
+    }
+  });
 });
