@@ -167,10 +167,10 @@ export function startPoolController<Spec>(options: PoolControllerOptions<Spec>):
     : undefined;
   collector?.unref?.();
 
+  // Not unref'd: a running controller keeps its process alive until stop(), as a server does.
   const resync = setInterval(() => {
     for (const name of pools.keys()) queue.add(name);
   }, options.resyncMs ?? 60_000);
-  resync.unref?.();
 
   return {
     metrics,
