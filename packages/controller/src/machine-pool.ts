@@ -107,8 +107,8 @@ const GONE: ReadonlySet<Machine['phase']> = new Set(['Terminated', 'Stopped']);
 const LEAVING: ReadonlySet<Machine['phase']> = new Set(['Terminating', 'Stopping']);
 
 /**
- * One reconcile of a pool: lists its machines (by the pool tag, one paged list), deletes those the
- * provider reports terminated or stopped (their slots are created again), creates the missing slots
+ * One reconcile of a pool: lists its machines (by the pool tag, one paged list), replaces a wanted
+ * slot's machine the provider reports terminated or stopped (deleted, then created again), creates the missing slots
  * of the current class within `replicas + maxSurge`, and deletes machines of an earlier class, and
  * slots above `replicas`, while no more than `maxUnavailable` below `replicas` would be left
  * running. Machine names are deterministic per slot and class, and creates are idempotent, so a
@@ -150,19 +150,22 @@ export async function reconcileMachinePool<Spec>(
       listed.push(machine);
   });
 
-  // Terminated or stopped machines are replaced: deleted now, their slot made again below.
-  let failed = 0;
-  const machines: Machine[] = [];
-  for (const machine of listed) {
-    if (GONE.has(machine.phase)) {
-      failed += 1;
-      await attempt(machine.name, 'deleteMachine', () => provider.deleteMachine(machine, { signal }));
-    } else machines.push(machine);
-  }
   const isCurrent = (machine: Machine) => machine.tags[CLASS_TAG] === hash;
   const wanted = new Set(
     Array.from({ length: pool.replicas }, (_, slot) => poolMachineName(pool, hash, slot)),
   );
+
+  // A wanted slot whose machine the provider reports terminated or stopped is replaced: deleted
+  // now, made again below. Other terminated machines (deleted ones a cloud still lists, what a
+  // failed delete left) are the orphan collection's, so no reconcile deletes them over and over.
+  let failed = 0;
+  const machines = listed.filter((machine) => !GONE.has(machine.phase));
+  const alive = new Set(machines.map((machine) => machine.name));
+  for (const machine of listed) {
+    if (!GONE.has(machine.phase) || !wanted.has(machine.name) || alive.has(machine.name)) continue;
+    failed += 1;
+    await attempt(machine.name, 'deleteMachine', () => provider.deleteMachine(machine, { signal }));
+  }
   const byName = new Map(machines.map((machine) => [machine.name, machine]));
 
   // Create the missing slots of the current class, within replicas + maxSurge machines.
