@@ -1,11 +1,10 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { CallLog } from './call-log.js';
 import { FakeRateLimiter, type FakeRateLimits } from './fake-rate-limits.js';
 import { createFakeTlsCertificate, type FakeTlsCertificate } from './fake-tls.js';
-import type { FakeRequest, FakeResponse, FaultKind } from './fake-types.js';
+import type { FakeRequest, FakeResponse } from './fake-types.js';
 import { FaultInjector } from './fault-injector.js';
 
 /** A running fake: where it listens, what it received, and the faults it injects. */
@@ -95,15 +94,9 @@ export async function startFakeServer(options: StartFakeServerOptions): Promise<
     } catch {
       action = 'Unknown';
     }
-    const decisions = faults.decide(action);
-    let fault: FaultKind | undefined;
-    for (const decision of decisions) {
-      if (decision.kind === 'latency') {
-        fault ??= 'latency';
-        await sleep(decision.latencyMs ?? 0);
-      }
-    }
-    let failure = decisions.find((decision) => decision.kind !== 'latency');
+    const injected = await faults.inject(action);
+    let fault = injected.fault;
+    let failure = injected.failure;
     if (!failure && limiter && !limiter.admit(action, request)) failure = { kind: 'throttle', status: 429 };
     if (failure) fault = failure.kind;
 

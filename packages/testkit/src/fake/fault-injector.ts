@@ -1,4 +1,5 @@
-import type { FaultDecision, FaultRule } from './fake-types.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FaultDecision, FaultKind, FaultRule } from './fake-types.js';
 
 interface ActiveRule {
   rule: FaultRule;
@@ -87,5 +88,21 @@ export class FaultInjector {
       }
     }
     return decisions;
+  }
+
+  /**
+   * Decides the faults of one call of `action` and waits out its latency faults: resolves the
+   * failing fault to inject (if any) and the fault to record (the failing one, else `latency`).
+   */
+  async inject(action: string): Promise<{ failure?: FaultDecision; fault?: FaultKind }> {
+    let fault: FaultKind | undefined;
+    let failure: FaultDecision | undefined;
+    for (const decision of this.decide(action)) {
+      if (decision.kind === 'latency') {
+        fault ??= 'latency';
+        await sleep(decision.latencyMs ?? 0);
+      } else failure ??= decision;
+    }
+    return { ...(failure ? { failure, fault: failure.kind } : {}), ...(!failure && fault ? { fault } : {}) };
   }
 }

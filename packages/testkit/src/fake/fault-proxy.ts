@@ -1,8 +1,7 @@
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { CallLog } from './call-log.js';
-import type { FakeResponse, FaultKind } from './fake-types.js';
+import type { FakeResponse } from './fake-types.js';
 import { FaultInjector } from './fault-injector.js';
 
 /** Options of {@link startFaultProxy}. */
@@ -47,14 +46,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     const at = Date.now();
     const url = new URL(`http://${target.host}${request.url ?? '/'}`);
     const action = options.actionOf?.(request.method ?? 'GET', url) ?? request.method ?? 'GET';
-    let fault: FaultKind | undefined;
-    let failure: { kind: FaultKind; status?: number } | undefined;
-    for (const decision of faults.decide(action)) {
-      if (decision.kind === 'latency') {
-        fault ??= 'latency';
-        await sleep(decision.latencyMs ?? 0);
-      } else failure ??= decision;
-    }
+    const { failure, fault } = await faults.inject(action);
     if (failure && failure.kind !== 'lost-response') {
       request.resume();
       await new Promise((resolve) => request.once('end', resolve));
