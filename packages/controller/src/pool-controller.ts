@@ -1,9 +1,8 @@
 import {
+  collectOrphanMachines,
   type Logger,
-  type Machine,
   type MachineProvider,
   type OrphanMachine,
-  selectOrphanMachines,
   silentLogger,
   TrellisError,
 } from '@trellis/core';
@@ -130,23 +129,18 @@ export function startPoolController<Spec>(options: PoolControllerOptions<Spec>):
       const known = new Set(
         [...pools.values()].filter((pool) => pool.cluster === cluster).map((pool) => pool.name),
       );
-      const machines: Machine[] = [];
-      metrics.count('trellis_api_calls_total', { action: 'listMachines' });
-      for await (const machine of options.provider.listMachines(
-        { cluster, includeTerminated: true },
-        { signal: aborter.signal },
-      ))
-        machines.push(machine);
-      const orphans = selectOrphanMachines(machines, {
+      const collected = await collectOrphanMachines(options.provider as MachineProvider<unknown>, {
+        cluster,
         accountedFor: (machine) => known.has(machine.tags[POOL_TAG] ?? ''),
         ...(collect.minAgeMs === undefined ? {} : { minAgeMs: collect.minAgeMs }),
-        now: new Date(),
+        ...(collect.dryRun ? { dryRun: true } : {}),
+        signal: aborter.signal,
       });
-      for (const orphan of orphans) {
+      metrics.count('trellis_api_calls_total', { action: 'listMachines' });
+      for (const orphan of collected) {
         found.push(orphan);
-        if (orphan.tooYoung || collect.dryRun) continue;
+        if (!orphan.deleted) continue;
         metrics.count('trellis_api_calls_total', { action: 'deleteMachine' });
-        await options.provider.deleteMachine(orphan.machine, { signal: aborter.signal });
         metrics.count('trellis_orphans_deleted_total', { reason: orphan.reason });
         logger.info(
           { cluster, machine: orphan.machine.name, reason: orphan.reason, ageMs: orphan.ageMs },

@@ -55,7 +55,10 @@ export {
 export type { MachineProvider } from './machine-provider.js';
 export { checkDns1123Label } from './names.js';
 export {
+  type CollectedOrphan,
+  collectOrphanMachines,
   DEFAULT_ORPHAN_MIN_AGE_MS,
+  type OrphanCollectionOptions,
   type OrphanMachine,
   type OrphanReason,
   type OrphanSelectionOptions,

@@ -1,4 +1,5 @@
 import type { Machine } from './machine.js';
+import type { MachineProvider } from './machine-provider.js';
 
 /** Why a machine is an orphan. */
 export type OrphanReason =
@@ -63,4 +64,40 @@ export function selectOrphanMachines(
     .sort(
       (first, second) => second.ageMs - first.ageMs || first.machine.name.localeCompare(second.machine.name),
     );
+}
+
+/** Options of {@link collectOrphanMachines}. */
+export interface OrphanCollectionOptions extends Omit<OrphanSelectionOptions, 'now'> {
+  readonly cluster: string;
+  /** Only list what would be deleted. @default false */
+  readonly dryRun?: boolean;
+  /** @default the current time */
+  readonly now?: Date;
+  readonly signal?: AbortSignal;
+}
+
+/** An orphan the collection found, and whether it deleted it. */
+export interface CollectedOrphan extends OrphanMachine {
+  readonly deleted: boolean;
+}
+
+/**
+ * The orphan collection of one cluster: lists its machines (terminated ones included), selects the
+ * orphans with {@link selectOrphanMachines}, and deletes those old enough unless `dryRun`.
+ */
+export async function collectOrphanMachines(
+  provider: MachineProvider<unknown>,
+  options: OrphanCollectionOptions,
+): Promise<CollectedOrphan[]> {
+  const { cluster, dryRun, signal } = options;
+  const machines: Machine[] = [];
+  for await (const machine of provider.listMachines({ cluster, includeTerminated: true }, { signal }))
+    machines.push(machine);
+  const collected: CollectedOrphan[] = [];
+  for (const orphan of selectOrphanMachines(machines, { ...options, now: options.now ?? new Date() })) {
+    const deleted = !orphan.tooYoung && !dryRun;
+    if (deleted) await provider.deleteMachine(orphan.machine, { signal });
+    collected.push({ ...orphan, deleted });
+  }
+  return collected;
 }

@@ -1,4 +1,4 @@
-import { type Machine, type OrphanMachine, selectOrphanMachines } from '@trellis/core';
+import { collectOrphanMachines, type Machine, type OrphanMachine } from '@trellis/core';
 import type { Command } from 'commander';
 import type { CliContext } from '../cli-context.js';
 import { parseDuration } from '../duration.js';
@@ -66,30 +66,27 @@ export function registerMachineGcCommand(machine: Command, context: CliContext):
       for (const name of known) assertDns1123(name, '--keep', 'machine name');
       await context.withProvider(command, async ({ provider, config }) => {
         const cluster = context.requireCluster(config);
-        const machines: Machine[] = [];
-        for await (const item of provider.machines.listMachines(
-          { cluster, includeTerminated: true },
-          { signal },
-        ))
-          machines.push(item);
-        const orphans = selectOrphanMachines(machines, { accountedFor: known, minAgeMs, now: new Date() });
+        const progress = context.progress(command, `collecting the orphans of cluster ${cluster}`);
+        const orphans = await withProgress(
+          progress,
+          () =>
+            collectOrphanMachines(provider.machines, {
+              cluster,
+              accountedFor: known,
+              minAgeMs,
+              dryRun: !options.yes,
+              signal,
+            }),
+          (found) => `${found.filter((orphan) => orphan.deleted).length} orphans deleted`,
+        );
         const rows: GcRow[] = [];
         for (const orphan of orphans) {
           const { machine: found } = orphan;
-          let action: GcRow['action'] = orphan.tooYoung ? 'kept (too young)' : 'would delete';
-          if (options.yes && !orphan.tooYoung) {
-            const progress = context.progress(command, `deleting orphan ${found.name}`);
-            await withProgress(
-              progress,
-              () =>
-                provider.machines.deleteMachine(
-                  { cluster, name: found.name, providerId: found.providerId },
-                  { signal },
-                ),
-              () => `orphan ${found.name} deleted`,
-            );
-            action = 'deleted';
-          }
+          const action: GcRow['action'] = orphan.deleted
+            ? 'deleted'
+            : orphan.tooYoung
+              ? 'kept (too young)'
+              : 'would delete';
           rows.push({
             name: found.name,
             reason: orphan.reason,
@@ -102,7 +99,7 @@ export function registerMachineGcCommand(machine: Command, context: CliContext):
         const output = { cluster, dryRun: !options.yes, minAgeMs, orphans: rows };
         context.print(command, output, () =>
           rows.length === 0
-            ? `no orphans among ${machines.length} machines of cluster ${cluster}\n`
+            ? `no orphans in cluster ${cluster}\n`
             : `${formatTable(rows, COLUMNS)}${options.yes ? '' : '(a dry run: --yes deletes what says "would delete")\n'}`,
         );
       });
