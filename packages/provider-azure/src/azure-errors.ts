@@ -131,3 +131,13 @@ export function toTrellisError(
     cause: error,
   });
 }
+
+/** The value of a read, or `undefined` when it failed with `NotFound`. */
+export async function orUndefined<T>(read: Promise<T>): Promise<T | undefined> {
+  try {
+    return await read;
+  } catch (error) {
+    if (TrellisError.hasCode(error, 'NotFound')) return undefined;
+    throw error;
+  }
+}

@@ -4,6 +4,7 @@ import { restorePoller as restoreResourcesPoller } from '@azure/arm-resources';
 import type { OperationState, PollerLike } from '@azure/core-lro';
 import { TrellisError } from '@trellis/core';
 import { networkClient } from './azure-arm-clients.js';
+import { orUndefined } from './azure-errors.js';
 import { runLro } from './azure-lro.js';
 import { resourceId } from './azure-machine-names.js';
 import { resourcesClient } from './azure-resources-client.js';
@@ -39,15 +40,6 @@ type Operations = {
   delete(...args: unknown[]): Poller;
   list(...args: unknown[]): AsyncIterable<NetworkResource>;
 };
-
-async function orUndefined<T>(read: Promise<T>): Promise<T | undefined> {
-  try {
-    return await read;
-  } catch (error) {
-    if (TrellisError.hasCode(error, 'NotFound')) return undefined;
-    throw error;
-  }
-}
 
 /**
  * The ARM calls of one infrastructure reconcile or delete, each through the provider's

@@ -2,8 +2,8 @@ import type { Disk, VirtualMachine } from '@azure/arm-compute';
 import { restorePoller as restoreComputePoller } from '@azure/arm-compute';
 import type { NetworkInterface } from '@azure/arm-network';
 import { restorePoller as restoreNetworkPoller } from '@azure/arm-network';
-import { TrellisError } from '@trellis/core';
 import { computeClient, networkClient } from './azure-arm-clients.js';
+import { orUndefined } from './azure-errors.js';
 import { runLro } from './azure-lro.js';
 import type { AzureProviderContext } from './azure-settings.js';
 
@@ -14,15 +14,6 @@ export function machineResources(context: AzureProviderContext) {
   const network = () => networkClient(context);
   const call = <T>(action: string, send: () => Promise<T>, operation: string, signal?: AbortSignal) =>
     api.call(action, send, { operation, signal });
-
-  async function orUndefined<T>(read: Promise<T>): Promise<T | undefined> {
-    try {
-      return await read;
-    } catch (error) {
-      if (TrellisError.hasCode(error, 'NotFound')) return undefined;
-      throw error;
-    }
-  }
 
   /**
    * Every item of a paged list, one rate-limited call per page. A page is fetched by a fresh
