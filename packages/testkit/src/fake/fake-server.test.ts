@@ -49,6 +49,42 @@ describe('startFakeServer', () => {
     expect(server.calls.entries.map((entry) => entry.fault)).toEqual(['throttle', 'server-error', undefined]);
   });
 
+  it('streams a body chunk by chunk and stops the stream when the client goes away', async () => {
+    let finished = false;
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    server = await startFakeServer({
+      actionOf: () => 'watch',
+      handle: () => ({
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+        stream: async function* (closed) {
+          try {
+            yield '{"n":1}\n';
+            await gate;
+            yield '{"n":2}\n';
+            await new Promise((resolve) => closed.addEventListener('abort', resolve));
+          } finally {
+            finished = true;
+          }
+        },
+      }),
+      renderFault: (_kind, _request, status) => ({ status }),
+    });
+    const aborter = new AbortController();
+    const response = await fetch(`${server.url}/watch`, { signal: aborter.signal });
+    expect(response.headers.get('content-length')).toBeNull();
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    expect(decoder.decode((await reader.read()).value)).toBe('{"n":1}\n');
+    release();
+    expect(decoder.decode((await reader.read()).value)).toBe('{"n":2}\n');
+    aborter.abort();
+    await expect.poll(() => finished).toBe(true);
+  });
+
   it('loses the response after the handler committed', async () => {
     const { server, state } = await startCounter();
     const remove = server.faults.add({ kind: 'lost-response' });

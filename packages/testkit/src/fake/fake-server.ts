@@ -65,12 +65,38 @@ async function readRequest(message: IncomingMessage): Promise<FakeRequest> {
 }
 
 function send(response: ServerResponse, answer: FakeResponse): void {
+  if (answer.stream) {
+    sendStream(response, answer.stream, answer);
+    return;
+  }
   const body = answer.body ?? '';
   response.writeHead(answer.status, {
     ...answer.headers,
     'content-length': String(Buffer.byteLength(body)),
   });
   response.end(body);
+}
+
+function sendStream(
+  response: ServerResponse,
+  stream: (closed: AbortSignal) => AsyncIterable<string | Buffer>,
+  answer: FakeResponse,
+): void {
+  response.writeHead(answer.status, answer.headers);
+  response.flushHeaders();
+  const closed = new AbortController();
+  response.once('close', () => closed.abort());
+  void (async () => {
+    try {
+      for await (const chunk of stream(closed.signal)) {
+        if (response.destroyed) break;
+        response.write(chunk);
+      }
+      response.end();
+    } catch {
+      response.destroy();
+    }
+  })();
 }
 
 /**

@@ -50,4 +50,10 @@ export interface FakeResponse {
   status: number;
   headers?: Record<string, string>;
   body?: string | Buffer;
+  /**
+   * A streamed body instead of `body` (a Kubernetes watch, a chunked download): each chunk is
+   * written as it comes, without a `content-length`; the response ends when the iterable does.
+   * `closed` aborts when the client goes away (a generator waiting for its next chunk should race it).
+   */
+  stream?: (closed: AbortSignal) => AsyncIterable<string | Buffer>;
 }
