@@ -41,12 +41,17 @@ const machines = options.slow
       },
     }
   : provider;
+let last = '';
 for (;;) {
   const status = await reconcileMachinePool(machines as never, pool).catch((error: unknown) => {
     console.log(`error ${String((error as Error).message).split('\n')[0]}`);
     return undefined;
   });
   if (status?.converged) break;
+  // Each new state of a pool that has not converged, for the test to show when it never does.
+  const seen = JSON.stringify(status?.machines.map((machine) => `${machine.name}:${machine.phase}`));
+  if (status && seen !== last) console.log(`status ${seen}`);
+  last = seen;
   await new Promise((resolve) => setTimeout(resolve, 20));
 }
 console.log('converged');

@@ -58,7 +58,10 @@ async function killRepeatedly(options: object, seed: number, kills: number): Pro
     const output = await runController(options, 120 + Math.floor(next() * 400));
     if (!output.includes('converged')) cutOff += 1;
   }
-  expect(await runController(options)).toContain('converged');
+  // The last run must converge; one that does not is stopped (a running child would hold the test
+  // run open) and its output shown.
+  const last = await runController(options, 60_000);
+  expect(last.split('\n').slice(-20).join('\n')).toContain('converged');
   return cutOff;
 }
 

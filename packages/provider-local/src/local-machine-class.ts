@@ -57,6 +57,12 @@ export const machineRecordSchema = z.object({
   /** Absent while the process is being started (or when its creator died before recording it). */
   pid: z.number().int().positive().optional(),
   startTime: z.string().optional(),
+  /**
+   * The process creating the machine. While no pid is recorded, the machine is Pending as long as
+   * its creator lives; once the creator is gone (killed mid-create), the create is over and the
+   * machine is reported Terminated, so a controller replaces it instead of waiting forever.
+   */
+  creator: z.object({ pid: z.number().int().positive(), startTime: z.string().optional() }).optional(),
   deletionStartedAt: z.iso.datetime().optional(),
 });
 

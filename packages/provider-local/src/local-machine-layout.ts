@@ -43,9 +43,10 @@ export function localProviderId(record: Pick<MachineRecord, 'cluster' | 'id'>): 
 }
 
 /** The machine as the contract reports it. */
-export function toMachine(record: MachineRecord, alive: boolean): Machine {
+export function toMachine(record: MachineRecord, alive: boolean, creatorAlive = true): Machine {
   let phase: MachinePhase = alive ? 'Running' : 'Terminated';
-  if (record.pid === undefined) phase = 'Pending';
+  // No pid yet: being created while its creator lives; an interrupted create once it is gone.
+  if (record.pid === undefined) phase = creatorAlive ? 'Pending' : 'Terminated';
   else if (alive && record.deletionStartedAt) phase = 'Terminating';
   return {
     name: record.name,

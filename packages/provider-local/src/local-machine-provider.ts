@@ -33,6 +33,8 @@ import {
 import {
   findProcessGroupsWithEnvironment,
   isGroupAlive,
+  isProcessAlive,
+  ownIdentity,
   startShellProcess,
   stopProcessGroup,
 } from './local-process.js';
@@ -93,7 +95,8 @@ export function createLocalMachineProvider(settings: ResolvedLocalSettings): Loc
   const context = (operation: string) => ({ provider: LOCAL_PROVIDER, operation });
 
   async function describe(record: MachineRecord): Promise<Machine> {
-    if (record.pid === undefined) return toMachine(record, false);
+    if (record.pid === undefined)
+      return toMachine(record, false, record.creator ? await isProcessAlive(record.creator) : true);
     return toMachine(record, await isGroupAlive({ pid: record.pid, startTime: record.startTime }));
   }
 
@@ -127,6 +130,7 @@ export function createLocalMachineProvider(settings: ResolvedLocalSettings): Loc
       ...(spec.zone === undefined ? {} : { zone: spec.zone }),
       tags: machineTags(request.cluster, request.name, request.tags),
       createdAt: new Date().toISOString(),
+      creator: await ownIdentity(),
     };
     await fs.mkdir(paths.workingDirectory, { recursive: true });
     await fs.writeFile(paths.script, request.userData || IDLE_SCRIPT, { mode: 0o700 });
@@ -142,7 +146,8 @@ export function createLocalMachineProvider(settings: ResolvedLocalSettings): Loc
       await fs.rm(paths.directory, { recursive: true, force: true });
       throw error;
     });
-    const complete: MachineRecord = { ...record, pid: identity.pid, startTime: identity.startTime };
+    const { creator: _creator, ...started } = record;
+    const complete: MachineRecord = { ...started, pid: identity.pid, startTime: identity.startTime };
     try {
       await writeJsonAtomic(paths.record, complete);
     } catch (error) {

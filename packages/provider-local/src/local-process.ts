@@ -65,6 +65,28 @@ export async function startShellProcess(options: {
   }
 }
 
+/** This process's identity (pid and start time), as a record's creator. */
+export async function ownIdentity(): Promise<ProcessIdentity> {
+  const stat = await readProcessStat(process.pid);
+  return stat ? { pid: process.pid, startTime: stat.startTime } : { pid: process.pid };
+}
+
+/** Whether the process itself (not its group) still runs: same start time, not a zombie. */
+export async function isProcessAlive(identity: ProcessIdentity): Promise<boolean> {
+  const stat = await readProcessStat(identity.pid);
+  if (stat) {
+    if (identity.startTime !== undefined && stat.startTime !== identity.startTime) return false;
+    return stat.state !== 'Z' && stat.state !== 'X';
+  }
+  if (await hasProc()) return false;
+  try {
+    process.kill(identity.pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /**
  * Whether the process group the identity leads still has a live (non-zombie) member.
  * A pid now used by a process with another start time means ours is gone: the kernel never

@@ -159,7 +159,17 @@ describe('local machines', () => {
     });
     orphan.unref();
     await waitFor(async () => (await countMachineProcessGroups(ref.cluster, ref.name)) === 1);
+    // No creator recorded (a record of an older version): Pending, as before.
     expect((await local.provider.machines.getMachine(ref)).phase).toBe('Pending');
+    // Its creator alive (this process, by pid and start time): still being created.
+    const ownStat = await fs.readFile('/proc/self/stat', 'utf8');
+    const startTime = ownStat.slice(ownStat.lastIndexOf(')') + 2).split(' ')[19];
+    await fs.writeFile(file, JSON.stringify({ ...record, creator: { pid: process.pid, startTime } }));
+    expect((await local.provider.machines.getMachine(ref)).phase).toBe('Pending');
+    // Its creator gone (the pid now names a process that started at another time): the create was
+    // interrupted and will never finish, so the machine is Terminated and a controller replaces it.
+    await fs.writeFile(file, JSON.stringify({ ...record, creator: { pid: process.pid, startTime: '1' } }));
+    expect((await local.provider.machines.getMachine(ref)).phase).toBe('Terminated');
     const machine = await local.provider.machines.createMachine({ ...ref, spec: {} });
     expect(machine.phase).toBe('Running');
     expect(await isProcessAlive(orphan.pid as number)).toBe(false);
