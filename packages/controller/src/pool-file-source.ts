@@ -2,7 +2,8 @@ import { unwatchFile, watchFile } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { type FieldIssue, invalidArgument, TrellisError } from '@trellis/core';
 import { parse } from 'yaml';
-import { checkMachinePool, type MachinePool } from './machine-pool.js';
+import type { MachinePool } from './machine-pool.js';
+import { parsePoolDefinition } from './pool-definition.js';
 
 /** Options of {@link watchPoolFile}. */
 export interface PoolFileOptions<Spec> {
@@ -35,23 +36,9 @@ export async function readPoolFile<Spec>(
     ]);
   const issues: FieldIssue[] = [];
   const pools = list.map((entry, index) => {
-    const pool = entry as MachinePool<Spec>;
-    issues.push(...checkMachinePool(pool as MachinePool, `pools[${index}]`));
-    if (validateMachineClass) {
-      try {
-        return { ...pool, machineClass: validateMachineClass(pool.machineClass) };
-      } catch (error) {
-        for (const issue of (error as TrellisError).issues ?? [
-          { path: '', message: String((error as Error).message) },
-        ]) {
-          issues.push({
-            path: `pools[${index}].machineClass${issue.path ? `.${issue.path}` : ''}`,
-            message: issue.message,
-          });
-        }
-      }
-    }
-    return pool;
+    const parsed = parsePoolDefinition(entry, `pools[${index}]`, validateMachineClass);
+    issues.push(...parsed.issues);
+    return parsed.pool;
   });
   const names = new Set<string>();
   pools.forEach((pool, index) => {
