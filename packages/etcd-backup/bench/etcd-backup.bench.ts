@@ -115,6 +115,9 @@ try {
   const phasesByRound: string[][] = [];
   let restored: Awaited<ReturnType<typeof restoreEtcd>> | undefined;
   for (let round = 0; round < ROUNDS; round++) {
+    // Each restore fsyncs a whole data directory: flush what the previous one left dirty first,
+    // so neither side pays for the other's write-back.
+    execFileSync('sync');
     let started = process.hrtime.bigint();
     execFileSync(
       'etcdctl',
@@ -122,6 +125,7 @@ try {
       { env: etcdEnvironment, stdio: 'ignore' },
     );
     restoreBaselineRuns.push(seconds(started));
+    execFileSync('sync');
     started = process.hrtime.bigint();
     const roundPhases: string[] = [];
     const phase = (_object: Record<string, unknown>, message?: string) => {

@@ -68,12 +68,15 @@ export async function snapshotFileStatus(file: string): Promise<SnapshotFileStat
 /**
  * Restores a snapshot file into a new data directory with `etcdutl snapshot restore`
  * (`ETCDCTL_API=3 etcdctl snapshot restore` when etcdutl is absent); etcd checks the
- * snapshot's sha256 on the way.
+ * snapshot's sha256 trailer on the way, unless `hashVerified` says the caller did so already over
+ * exactly these bytes (as `restoreEtcd` does while it fetches them): then etcd does not read the
+ * file a second time for it.
  */
 export async function restoreSnapshotFile(
   file: string,
   dataDirectory: string,
   member: RestoreMemberOptions = {},
+  options: { hashVerified?: boolean } = {},
 ): Promise<void> {
   const name = member.name ?? 'default';
   const peerUrls = member.initialAdvertisePeerUrls ?? 'http://localhost:2380';
@@ -86,5 +89,6 @@ export async function restoreSnapshotFile(
     `--initial-advertise-peer-urls=${peerUrls}`,
     `--initial-cluster=${member.initialCluster ?? `${name}=${peerUrls}`}`,
     `--initial-cluster-token=${member.initialClusterToken ?? 'etcd-cluster'}`,
+    ...(options.hashVerified ? ['--skip-hash-check'] : []),
   ]);
 }

@@ -15,6 +15,7 @@ import {
   silentLogger,
   TrellisError,
 } from '@trellis/core';
+import { noop } from 'cockatiel';
 import { applyDelta, beginDeltaApplication } from './apply-deltas.js';
 import { type DeltaEvent, decodeDeltaPayload } from './delta-format.js';
 import { SnapshotIntegrityError } from './errors.js';
@@ -23,7 +24,7 @@ import { startEtcdServer } from './etcd-server.js';
 import { type RestoreMemberOptions, restoreSnapshotFile, snapshotFileStatus } from './etcdctl.js';
 import { LzwDecoder } from './lzw.js';
 import { planRestore, type RestorePlan, type RestoreTarget } from './restore-plan.js';
-import { moveWalToMemory } from './temporary-wal.js';
+import { memoryDirectoryWithRoom, moveWalToMemory } from './temporary-wal.js';
 
 /** Options of {@link restoreEtcd}. */
 export interface RestoreOptions extends CallOptions, RestoreTarget, RestoreMemberOptions {
@@ -166,13 +167,27 @@ export async function restoreEtcd(options: RestoreOptions): Promise<RestoreResul
     { full: plan.full.name, deltas: plan.deltas.length, lastRevision: plan.lastRevision },
     'restoring etcd from snapshots',
   );
-  const work = await mkdtemp(join(options.temporaryDirectory ?? tmpdir(), 'trellis-restore-'));
+  // The decompressed snapshot goes to memory when it surely fits (ten times its stored size): on
+  // disk, its write-back competes with the fsync of the data directory etcd restores it into.
+  const memory = options.temporaryDirectory
+    ? undefined
+    : await memoryDirectoryWithRoom((plan.full.size ?? Number.POSITIVE_INFINITY) * 10);
+  let work = await mkdtemp(join(options.temporaryDirectory ?? memory ?? tmpdir(), 'trellis-restore-'));
   // The first deltas download while the full snapshot is fetched and restored.
   const deltas = createDeltaPrefetcher(plan, options);
   deltas.ahead(0);
   try {
-    const file = join(work, 'snapshot.db');
-    await fetchFullToFile(store, plan.full, file, options);
+    let file = join(work, 'snapshot.db');
+    try {
+      await fetchFullToFile(store, plan.full, file, options);
+    } catch (error) {
+      if (!memory || (error as { cause?: NodeJS.ErrnoException }).cause?.code !== 'ENOSPC') throw error;
+      // More than ten times smaller when stored: fetch it again onto the disk.
+      await rm(work, { recursive: true, force: true });
+      work = await mkdtemp(join(tmpdir(), 'trellis-restore-'));
+      file = join(work, 'snapshot.db');
+      await fetchFullToFile(store, plan.full, file, options);
+    }
     logger.debug({ full: plan.full.name }, 'fetched and verified the full snapshot');
     // Without deltas the file's own revision is the result; with deltas the restore etcd reports it.
     const status =
@@ -181,9 +196,12 @@ export async function restoreEtcd(options: RestoreOptions): Promise<RestoreResul
             throw new SnapshotIntegrityError(plan.full.name, 'etcd cannot read it', error);
           })
         : undefined;
-    await restoreSnapshotFile(file, dataDirectory, options).catch((error: unknown) => {
-      throw new SnapshotIntegrityError(plan.full.name, (error as Error).message, error);
-    });
+    // fetchFullToFile checked etcd's sha256 trailer of these bytes as they streamed past.
+    await restoreSnapshotFile(file, dataDirectory, options, { hashVerified: true }).catch(
+      (error: unknown) => {
+        throw new SnapshotIntegrityError(plan.full.name, (error as Error).message, error);
+      },
+    );
     await rm(file, { force: true });
     logger.debug({ full: plan.full.name }, 'restored the full snapshot into the data directory');
     if (status) {
@@ -297,8 +315,8 @@ async function applyDeltas(
       extraArguments: [
         '--max-txn-ops=1000000',
         // A lone member: elect itself quickly instead of after the default 1 s timeout.
-        '--heartbeat-interval=10',
-        '--election-timeout=100',
+        '--heartbeat-interval=5',
+        '--election-timeout=50',
         '--max-request-bytes=33554432',
         ...(wal ? [`--wal-dir=${wal.walDirectory}`] : []),
       ],
@@ -308,7 +326,13 @@ async function applyDeltas(
     throw error;
   }
   let succeeded = false;
-  const client = createEtcdClient({ endpoints: [server.endpoint] });
+  // No retries and no circuit breaker: a transaction retried after a lost answer could apply twice
+  // (the revision check would refuse the restore), and the loopback etcd needs no breaker; the
+  // transactions run one at a time, so the policies' cost is on the restore's critical path.
+  const client = createEtcdClient({
+    endpoints: [server.endpoint],
+    clientOptions: { faultHandling: { host: () => noop, global: noop } },
+  });
   try {
     const application = await beginDeltaApplication(client, plan.lastRevision);
     try {
@@ -324,6 +348,7 @@ async function applyDeltas(
         logger.debug({ delta: delta.name, revision: application.revision }, 'applied delta snapshot');
         if (application.revision >= plan.lastRevision) break;
       }
+      logger.debug({ revision: application.revision }, 'applied the deltas');
       const revoked = await application.leases.revokeEmpty();
       if (revoked.length > 0)
         logger.debug({ leases: revoked.length }, 'revoked leases whose keys the deltas deleted');
@@ -344,6 +369,7 @@ async function applyDeltas(
   } finally {
     client.close();
     await server.stop();
+    logger.debug({}, 'restore etcd stopped');
     if (succeeded) await wal?.moveBack();
     else await wal?.discard();
   }

@@ -5,6 +5,18 @@ import { join } from 'node:path';
 const MINIMUM_FREE_BYTES = 1024 * 1024 * 1024;
 
 /**
+ * `/dev/shm` when it has room for `bytes` with half of its free space and 1 GiB to spare, else
+ * undefined. A temporary file there never competes for the disk with what is written and fsynced
+ * beside it (a restored data directory).
+ */
+export async function memoryDirectoryWithRoom(bytes: number): Promise<string | undefined> {
+  if (!Number.isFinite(bytes) || !existsSync('/dev/shm')) return undefined;
+  const space = await statfs('/dev/shm').catch(() => undefined);
+  const free = space ? space.bavail * space.bsize : 0;
+  return bytes + MINIMUM_FREE_BYTES <= free / 2 ? '/dev/shm' : undefined;
+}
+
+/**
  * Moves a data directory's write-ahead log to memory (`/dev/shm`) while the restore etcd
  * applies deltas, so each source revision's transaction does not wait for a disk fsync; the
  * log moves back, fsynced, when done. Undefined without a `/dev/shm` with 1 GiB free.
