@@ -70,13 +70,13 @@ export async function snapshotFileStatus(file: string): Promise<SnapshotFileStat
  * (`ETCDCTL_API=3 etcdctl snapshot restore` when etcdutl is absent); etcd checks the
  * snapshot's sha256 trailer on the way, unless `hashVerified` says the caller did so already over
  * exactly these bytes (as `restoreEtcd` does while it fetches them): then etcd does not read the
- * file a second time for it.
+ * file a second time for it. `walDirectory` puts the write-ahead log elsewhere (`--wal-dir`).
  */
 export async function restoreSnapshotFile(
   file: string,
   dataDirectory: string,
   member: RestoreMemberOptions = {},
-  options: { hashVerified?: boolean } = {},
+  options: { hashVerified?: boolean; walDirectory?: string } = {},
 ): Promise<void> {
   const name = member.name ?? 'default';
   const peerUrls = member.initialAdvertisePeerUrls ?? 'http://localhost:2380';
@@ -90,5 +90,6 @@ export async function restoreSnapshotFile(
     `--initial-cluster=${member.initialCluster ?? `${name}=${peerUrls}`}`,
     `--initial-cluster-token=${member.initialClusterToken ?? 'etcd-cluster'}`,
     ...(options.hashVerified ? ['--skip-hash-check'] : []),
+    ...(options.walDirectory ? [`--wal-dir=${options.walDirectory}`] : []),
   ]);
 }

@@ -173,6 +173,7 @@ export async function restoreEtcd(options: RestoreOptions): Promise<RestoreResul
     ? undefined
     : await memoryDirectoryWithRoom((plan.full.size ?? Number.POSITIVE_INFINITY) * 10);
   let work = await mkdtemp(join(options.temporaryDirectory ?? memory ?? tmpdir(), 'trellis-restore-'));
+  let wal: Awaited<ReturnType<typeof moveWalToMemory>>;
   // The first deltas download while the full snapshot is fetched and restored.
   const deltas = createDeltaPrefetcher(plan, options);
   deltas.ahead(0);
@@ -196,12 +197,19 @@ export async function restoreEtcd(options: RestoreOptions): Promise<RestoreResul
             throw new SnapshotIntegrityError(plan.full.name, 'etcd cannot read it', error);
           })
         : undefined;
+    // With deltas to apply, the write-ahead log is made in memory at once (not written to disk,
+    // fsynced, and copied to memory); it moves back once the deltas are in.
+    wal =
+      plan.deltas.length > 0 && options.walInMemory !== false
+        ? await moveWalToMemory(dataDirectory)
+        : undefined;
     // fetchFullToFile checked etcd's sha256 trailer of these bytes as they streamed past.
-    await restoreSnapshotFile(file, dataDirectory, options, { hashVerified: true }).catch(
-      (error: unknown) => {
-        throw new SnapshotIntegrityError(plan.full.name, (error as Error).message, error);
-      },
-    );
+    await restoreSnapshotFile(file, dataDirectory, options, {
+      hashVerified: true,
+      ...(wal ? { walDirectory: wal.walDirectory } : {}),
+    }).catch((error: unknown) => {
+      throw new SnapshotIntegrityError(plan.full.name, (error as Error).message, error);
+    });
     await rm(file, { force: true });
     logger.debug({ full: plan.full.name }, 'restored the full snapshot into the data directory');
     if (status) {
@@ -213,9 +221,10 @@ export async function restoreEtcd(options: RestoreOptions): Promise<RestoreResul
       }
       return { plan, revision: status.revision };
     }
-    const revision = await applyDeltas(plan, options, logger, deltas);
+    const revision = await applyDeltas(plan, options, logger, deltas, wal);
     return { plan, revision };
   } catch (error) {
+    await wal?.discard();
     await rm(dataDirectory, { recursive: true, force: true });
     throw error;
   } finally {
@@ -305,26 +314,21 @@ async function applyDeltas(
   options: RestoreOptions,
   logger: Logger,
   deltas: ReturnType<typeof createDeltaPrefetcher>,
+  wal: Awaited<ReturnType<typeof moveWalToMemory>>,
 ) {
-  const wal = options.walInMemory === false ? undefined : await moveWalToMemory(options.dataDirectory);
-  let server: Awaited<ReturnType<typeof startEtcdServer>>;
-  try {
-    server = await startEtcdServer({
-      dataDirectory: options.dataDirectory,
-      name: options.name ?? 'default',
-      extraArguments: [
-        '--max-txn-ops=1000000',
-        // A lone member: elect itself quickly instead of after the default 1 s timeout.
-        '--heartbeat-interval=5',
-        '--election-timeout=50',
-        '--max-request-bytes=33554432',
-        ...(wal ? [`--wal-dir=${wal.walDirectory}`] : []),
-      ],
-    });
-  } catch (error) {
-    await wal?.discard();
-    throw error;
-  }
+  // On any failure restoreEtcd discards the in-memory log and removes the data directory.
+  const server = await startEtcdServer({
+    dataDirectory: options.dataDirectory,
+    name: options.name ?? 'default',
+    extraArguments: [
+      '--max-txn-ops=1000000',
+      // A lone member: elect itself quickly instead of after the default 1 s timeout.
+      '--heartbeat-interval=5',
+      '--election-timeout=50',
+      '--max-request-bytes=33554432',
+      ...(wal ? [`--wal-dir=${wal.walDirectory}`] : []),
+    ],
+  });
   let succeeded = false;
   // No retries and no circuit breaker: a transaction retried after a lost answer could apply twice
   // (the revision check would refuse the restore), and the loopback etcd needs no breaker; the
@@ -371,6 +375,5 @@ async function applyDeltas(
     await server.stop();
     logger.debug({}, 'restore etcd stopped');
     if (succeeded) await wal?.moveBack();
-    else await wal?.discard();
   }
 }

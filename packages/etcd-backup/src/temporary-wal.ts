@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, open, readdir, rm, statfs } from 'node:fs/promises';
+import { type FileHandle, mkdir, mkdtemp, open, readdir, rm, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const MINIMUM_FREE_BYTES = 1024 * 1024 * 1024;
@@ -16,32 +16,75 @@ export async function memoryDirectoryWithRoom(bytes: number): Promise<string | u
   return bytes + MINIMUM_FREE_BYTES <= free / 2 ? '/dev/shm' : undefined;
 }
 
+const BLOCK_BYTES = 1024 * 1024;
+
 /**
- * Moves a data directory's write-ahead log to memory (`/dev/shm`) while the restore etcd
- * applies deltas, so each source revision's transaction does not wait for a disk fsync; the
- * log moves back, fsynced, when done. Undefined without a `/dev/shm` with 1 GiB free.
+ * Copies a WAL directory's segments (`*.wal`). etcd preallocates each segment to 64 MiB of zeros
+ * and keeps a spare one (`*.tmp`, created again on start): only the bytes up to a segment's last
+ * non-zero one are copied, and the copy is extended to the same length with zeros — the same
+ * bytes, without writing (and fsyncing) 64 MiB of zeros twice per restore. The spares are left.
+ */
+async function copyWalDirectory(from: string, to: string, sync: boolean): Promise<void> {
+  await mkdir(to, { recursive: true, mode: 0o700 });
+  for (const name of await readdir(from)) {
+    if (!name.endsWith('.wal')) continue;
+    const source = await open(join(from, name), 'r');
+    const target = await open(join(to, name), 'w', 0o600);
+    try {
+      const { size } = await source.stat();
+      const used = await lastNonZeroEnd(source, size);
+      const buffer = Buffer.allocUnsafe(BLOCK_BYTES);
+      for (let offset = 0; offset < used; ) {
+        const { bytesRead } = await source.read(buffer, 0, Math.min(BLOCK_BYTES, used - offset), offset);
+        if (bytesRead === 0) break;
+        await target.write(buffer, 0, bytesRead, offset);
+        offset += bytesRead;
+      }
+      await target.truncate(size);
+      if (sync) await target.sync();
+    } finally {
+      await source.close();
+      await target.close();
+    }
+  }
+}
+
+/** The end of the data in a file: one past its last non-zero byte (read from the end, by blocks). */
+async function lastNonZeroEnd(file: FileHandle, size: number): Promise<number> {
+  const buffer = Buffer.allocUnsafe(BLOCK_BYTES);
+  for (let end = size; end > 0; ) {
+    const start = Math.max(0, end - BLOCK_BYTES);
+    const { bytesRead } = await file.read(buffer, 0, end - start, start);
+    for (let index = bytesRead - 1; index >= 0; index--) if (buffer[index] !== 0) return start + index + 1;
+    end = start;
+  }
+  return 0;
+}
+
+/**
+ * Keeps a data directory's write-ahead log in memory (`/dev/shm`) while the restore etcd applies
+ * deltas, so each source revision's transaction does not wait for a disk fsync: moves it there
+ * when the data directory has one, else gives the place to create it (`--wal-dir` of the
+ * restore); the log moves back, fsynced, when done. Undefined without a `/dev/shm` with 1 GiB free.
  */
 export async function moveWalToMemory(
   dataDirectory: string,
 ): Promise<{ walDirectory: string; moveBack(): Promise<void>; discard(): Promise<void> } | undefined> {
   const original = join(dataDirectory, 'member', 'wal');
-  if (!existsSync('/dev/shm') || !existsSync(original)) return undefined;
+  if (!existsSync('/dev/shm')) return undefined;
   // etcd preallocates 64 MiB WAL segments; containers often give /dev/shm only 64 MiB.
   const space = await statfs('/dev/shm').catch(() => undefined);
   if (!space || space.bavail * space.bsize < MINIMUM_FREE_BYTES) return undefined;
   const scratch = await mkdtemp('/dev/shm/trellis-restore-wal-');
   const walDirectory = join(scratch, 'wal');
-  await cp(original, walDirectory, { recursive: true });
-  await rm(original, { recursive: true, force: true });
+  if (existsSync(original)) {
+    await copyWalDirectory(original, walDirectory, false);
+    await rm(original, { recursive: true, force: true });
+  }
   return {
     walDirectory,
     async moveBack() {
-      await cp(walDirectory, original, { recursive: true });
-      for (const name of await readdir(original)) {
-        const file = await open(join(original, name), 'r+');
-        await file.sync();
-        await file.close();
-      }
+      await copyWalDirectory(walDirectory, original, true);
       const directory = await open(original, 'r');
       await directory.sync();
       await directory.close();
