@@ -1,0 +1,10 @@
+/**
+ * `@trellis/provider-alicloud/testing`: an offline Alibaba Cloud ECS API for tests, speaking both
+ * wire dialects (the Tea SDKs' ACS3 signatures and the RPC v1 clients').
+ *
+ * @packageDocumentation
+ */
+
+export { type AcsCall, AcsRequestError, acsEncode, readAcsCall } from './acs-request.js';
+export { type FakeEcsInstance, indexedDisks, indexedTags } from './ecs-fake-instances.js';
+export { type EcsFake, type EcsFakeOptions, FAKE_ACCESS_KEY, startEcsFake } from './ecs-fake-server.js';
