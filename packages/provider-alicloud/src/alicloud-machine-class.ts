@@ -1,4 +1,4 @@
-import { type ConfigSchema, cidrContains, defineConfigSchema, z } from '@trellis/core';
+import { type ConfigSchema, cidrContains, defineConfigSchema, invalidArgument, z } from '@trellis/core';
 
 const required = z.string({ error: 'is required' }).min(1, 'is required');
 
@@ -120,3 +120,15 @@ export const alicloudMachineClass: ConfigSchema<AlicloudMachineClass> = defineCo
   alicloudMachineClassSchema,
   { provider: 'alicloud' },
 );
+
+/** Validates a machine class for a provider of `region`. */
+export function validateAlicloudMachineSpec(spec: unknown, region: string): AlicloudMachineClass {
+  const parsed = alicloudMachineClass.parse(spec);
+  if (parsed.region !== region)
+    throw invalidArgument(
+      'invalid Alicloud machine class',
+      [{ path: 'region', message: `must be the provider's region ${region} (got ${parsed.region})` }],
+      { provider: 'alicloud', operation: 'validateSpec' },
+    );
+  return parsed;
+}

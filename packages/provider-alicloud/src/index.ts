@@ -1,7 +1,7 @@
 /**
  * `@trellis/provider-alicloud` (in progress): the Alibaba Cloud provider. What exists so far is the
- * machine class of Gardener's Alicloud machines with its validation; the machine, infrastructure and
- * backup contracts follow.
+ * machine class of Gardener's Alicloud machines with its validation and the ECS machine provider;
+ * the infrastructure provider and the OSS backup store follow.
  *
  * @packageDocumentation
  */
@@ -14,4 +14,13 @@ export {
   type AlicloudMachineClass,
   alicloudMachineClass,
   alicloudMachineClassSchema,
+  validateAlicloudMachineSpec,
 } from './alicloud-machine-class.js';
+export { ALICLOUD_MAX_TAGS } from './alicloud-machine-instance.js';
+export { createAlicloudMachines } from './alicloud-provider.js';
+export {
+  ALICLOUD_DEFAULT_RATE_LIMITS_PER_MINUTE,
+  type AlicloudProviderSettings,
+  alicloudProviderSettingsSchema,
+  type ResolvedAlicloudProviderSettings,
+} from './alicloud-settings.js';

@@ -1,0 +1,101 @@
+import { canceled, type ErrorCode, TrellisError } from '@trellis/core';
+import {
+  type CloudErrorContext,
+  codeForHttpStatus,
+  isAbortError,
+  isNetworkError,
+} from '@trellis/provider-kit';
+
+/** Codes of a create the cloud cannot serve now: no stock, no quota, not in this zone. */
+const EXHAUSTED_CODES = new Set([
+  'OperationDenied.NoStock',
+  'OperationDenied.ZoneSystemCategoryNotMatch',
+  'OperationDenied.CloudSSDNotSupported',
+  'OperationDenied.ZoneNotAllowed',
+  'Zone.NotOnSale',
+  'Zone.NotOpen',
+  'InvalidVpcZone.NotSupported',
+  'InvalidZoneId.NotSupportShareEncryptedImage',
+  'InvalidResourceType.NotSupported',
+  'InvalidInstanceType.ZoneNotSupported',
+  'ResourceNotAvailable',
+]);
+
+const UNAUTHENTICATED_CODES = new Set([
+  'InvalidAccessKeyId.NotFound',
+  'InvalidAccessKeyId.Inactive',
+  'SignatureDoesNotMatch',
+  'InvalidSecurityToken.Expired',
+  'InvalidSecurityToken.Malformed',
+  'SignatureNonceUsed',
+  'InvalidTimeStamp.Expired',
+]);
+
+/** The resource is in a state the call does not take yet (a Pending instance): retry later. */
+const UNAVAILABLE_CODES = new Set([
+  'IncorrectInstanceStatus',
+  'IncorrectStatus',
+  'ServiceUnavailable',
+  'InternalError',
+  'UnknownError',
+  'OperationConflict',
+  'LastTokenProcessing',
+]);
+
+/** The core code of an Alibaba Cloud error code (and HTTP status). */
+export function alicloudErrorCode(code: string | undefined, status: number | undefined): ErrorCode {
+  if (code) {
+    if (code.startsWith('Throttling')) return 'Throttled';
+    if (EXHAUSTED_CODES.has(code) || code.startsWith('QuotaExceed')) return 'ResourceExhausted';
+    if (UNAUTHENTICATED_CODES.has(code)) return 'Unauthenticated';
+    if (code.startsWith('Forbidden') || code === 'NoPermission') return 'PermissionDenied';
+    if (code === 'IdempotentParameterMismatch') return 'AlreadyExists';
+    if (UNAVAILABLE_CODES.has(code)) return 'Unavailable';
+    if (code.endsWith('.NotFound')) return 'NotFound';
+    if (code.startsWith('InvalidAction')) return 'Unimplemented';
+    if (code.startsWith('Invalid') || code.startsWith('MissingParameter')) return 'InvalidArgument';
+  }
+  return codeForHttpStatus(status) ?? 'Internal';
+}
+
+/**
+ * Maps what an Alibaba Cloud SDK call throws (`ClientError`, `ServerError`, `ThrottlingError` with
+ * `code`, `statusCode`, `requestId`; pop-core's errors with `code`; network and timeout errors) to a
+ * {@link TrellisError}. `IdempotentParameterMismatch` says a `ClientToken` was used with other
+ * parameters; `IncorrectInstanceStatus` (HTTP 403) is a state to wait out, not a permission error.
+ */
+export function toTrellisError(error: unknown, context: CloudErrorContext): TrellisError {
+  if (TrellisError.isInstance(error)) return error;
+  const provider = context.provider;
+  const { operation } = context;
+  if (context.signal?.aborted) return canceled(context.signal.reason, { provider, operation });
+  const record = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
+  if (isAbortError(record)) return canceled(record, { provider, operation });
+  const status = typeof record.statusCode === 'number' ? record.statusCode : undefined;
+  // Without an HTTP status there was no answer: `code` is then Node's (`ECONNRESET`), not the cloud's.
+  const network = status === undefined && isNetworkError(record);
+  const cloudCode = typeof record.code === 'string' && !network ? record.code : undefined;
+  const timedOut =
+    record.name === 'RequestTimeoutError' || /ReadTimeout|ConnectTimeout/.test(String(record.message));
+  const code: ErrorCode = timedOut
+    ? 'DeadlineExceeded'
+    : network
+      ? 'Unavailable'
+      : alicloudErrorCode(cloudCode, status);
+  // The SDK appends the whole request URL (every parameter) to network errors: keep the host only.
+  const raw = (typeof record.message === 'string' ? record.message : String(error)).replace(
+    /\s*(GET|POST|PUT|DELETE) (https?:\/\/[^/?\s]+)\S*/g,
+    ' ($1 $2)',
+  );
+  const message =
+    code === 'AlreadyExists' && cloudCode === 'IdempotentParameterMismatch'
+      ? `${operation}: the client token was used before with other parameters (IdempotentParameterMismatch): ${raw}`
+      : `${operation}: ${raw}`;
+  return new TrellisError({
+    code,
+    provider,
+    operation,
+    message,
+    cause: error,
+  });
+}

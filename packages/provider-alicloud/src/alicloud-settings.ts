@@ -1,0 +1,159 @@
+import { type Logger, parseWithSchema, silentLogger, TrellisError, z } from '@trellis/core';
+import { ClientRegistry, CloudApi, RateLimiter, type TokenBucketLimit } from '@trellis/provider-kit';
+import { toTrellisError } from './alicloud-errors.js';
+
+const client = (what: string) =>
+  z.custom<object>((value) => typeof value === 'object' && value !== null, `must be an ${what}`).optional();
+
+/**
+ * Calls per minute per action the provider allows itself. Alibaba Cloud publishes its limits only
+ * in each account's quota center ("API Rate Limits"), so these are conservative guesses: set the
+ * account's own numbers in `rateLimitsPerMinute`. A throttled action is not called again before
+ * the next minute's tokens.
+ */
+export const ALICLOUD_DEFAULT_RATE_LIMITS_PER_MINUTE: Readonly<Record<string, number>> = Object.freeze({
+  DescribeInstances: 600,
+  RunInstances: 300,
+  DeleteInstance: 300,
+  other: 600,
+});
+
+/** The zod schema of {@link AlicloudProviderSettings}. */
+export const alicloudProviderSettingsSchema = z.strictObject({
+  /** Region id, e.g. `eu-central-1`. */
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z0-9]+)+$/, 'must be an Alibaba Cloud region id such as eu-central-1'),
+  /**
+   * An AccessKey pair (and an STS token). Never logged, never put in errors.
+   * @default `ALIBABA_CLOUD_ACCESS_KEY_ID` / `ALIBABA_CLOUD_ACCESS_KEY_SECRET` (/ `ALIBABA_CLOUD_SECURITY_TOKEN`), read on first use
+   */
+  credentials: z
+    .strictObject({
+      accessKeyId: z.string().min(1, 'is required'),
+      accessKeySecret: z.string().min(1, 'is required'),
+      securityToken: z.string().min(1).optional(),
+    })
+    .optional(),
+  /** Endpoint overrides: `http://127.0.0.1:PORT` (an offline fake) or a host such as `ecs.eu-central-1.aliyuncs.com`. */
+  endpoints: z.strictObject({ ecs: z.string().min(1).optional() }).optional(),
+  /** Prebuilt SDK clients, used as they are (never closed by the provider). */
+  clients: z.strictObject({ ecs: client('@alicloud/ecs20140526 client') }).optional(),
+  logger: z
+    .custom<Logger>((value) => typeof value === 'object' && value !== null && 'debug' in value)
+    .optional(),
+  /** Calls per minute per action (`RunInstances: 100`), over {@link ALICLOUD_DEFAULT_RATE_LIMITS_PER_MINUTE}. */
+  rateLimitsPerMinute: z.record(z.string(), z.number().int().positive()).optional(),
+  /** Attempts per call, the first included (the SDK itself retries nothing). @default 8 */
+  maxAttempts: z.number().int().min(1).max(20).default(8),
+  /** `MaxResults` of DescribeInstances pages (10..100, the API's bounds). @default 100 */
+  listPageSize: z.number().int().min(10).max(100).default(100),
+  /** How long concurrent `getMachine` calls wait to be merged into one DescribeInstances. @default 10 */
+  batchWindowMs: z.number().int().min(0).max(1000).default(10),
+  /** The SDK's connect timeout (its default of 3 s is short for a busy region). @default 5000 */
+  connectTimeoutMs: z.number().int().min(1).default(5000),
+  /** The SDK's read timeout. @default 20000 */
+  readTimeoutMs: z.number().int().min(1).default(20_000),
+});
+
+/** Settings of the Alibaba Cloud provider, as written by a user. */
+export type AlicloudProviderSettings = z.input<typeof alicloudProviderSettingsSchema>;
+/** Settings with their defaults applied. */
+export type ResolvedAlicloudProviderSettings = z.output<typeof alicloudProviderSettingsSchema>;
+
+/** What the SDK clients are built from (no SDK loaded here). */
+export interface AlicloudClientOptions {
+  readonly region: string;
+  readonly ecsEndpoint: string;
+  /** `HTTP` for a plain `http://` endpoint (a fake), else `HTTPS`. */
+  readonly protocol: 'HTTP' | 'HTTPS';
+  readonly connectTimeoutMs: number;
+  readonly readTimeoutMs: number;
+  /** The AccessKey pair, read from the settings or the environment when a client is built. */
+  credentials(): { accessKeyId: string; accessKeySecret: string; securityToken?: string };
+}
+
+/** SDK clients of one provider, built on first use; prebuilt ones win. */
+export class AlicloudClients extends ClientRegistry<AlicloudClientOptions> {}
+
+/** What every part of the Alibaba Cloud provider shares. */
+export interface AlicloudProviderContext {
+  readonly provider: 'alicloud';
+  readonly settings: ResolvedAlicloudProviderSettings;
+  readonly region: string;
+  readonly clients: AlicloudClients;
+  readonly api: CloudApi<string>;
+  readonly logger: Logger;
+}
+
+function endpointOf(
+  value: string | undefined,
+  fallback: string,
+): { host: string; protocol: 'HTTP' | 'HTTPS' } {
+  if (!value) return { host: fallback, protocol: 'HTTPS' };
+  if (/^https?:\/\//.test(value)) {
+    const url = new URL(value);
+    return { host: url.host, protocol: url.protocol === 'http:' ? 'HTTP' : 'HTTPS' };
+  }
+  return { host: value, protocol: 'HTTPS' };
+}
+
+/** The per-minute limits as token buckets: a minute's calls at once, refilled over the minute. */
+export function alicloudRateLimiter(overrides: Readonly<Record<string, number>> = {}): RateLimiter<string> {
+  const perMinute = { ...ALICLOUD_DEFAULT_RATE_LIMITS_PER_MINUTE, ...overrides };
+  const defaults: Record<string, TokenBucketLimit> = Object.fromEntries(
+    Object.entries(perMinute).map(([action, calls]) => [
+      action,
+      { capacity: calls, refillPerSecond: calls / 60 },
+    ]),
+  );
+  return new RateLimiter<string>({
+    defaults,
+    classify: (action) => [{ bucket: action in defaults ? action : 'other', tokens: 1 }],
+  });
+}
+
+/** Builds the shared context from settings (validated here; credentials are read on first use). */
+export function createAlicloudProviderContext(settings: AlicloudProviderSettings): AlicloudProviderContext {
+  const resolved = parseWithSchema(alicloudProviderSettingsSchema, settings, {
+    what: 'Alibaba Cloud provider settings',
+    provider: 'alicloud',
+  });
+  const logger = resolved.logger ?? silentLogger;
+  const ecs = endpointOf(resolved.endpoints?.ecs, `ecs.${resolved.region}.aliyuncs.com`);
+  const options: AlicloudClientOptions = {
+    region: resolved.region,
+    ecsEndpoint: ecs.host,
+    protocol: ecs.protocol,
+    connectTimeoutMs: resolved.connectTimeoutMs,
+    readTimeoutMs: resolved.readTimeoutMs,
+    credentials: () => {
+      if (resolved.credentials) return resolved.credentials;
+      const accessKeyId = process.env.ALIBABA_CLOUD_ACCESS_KEY_ID;
+      const accessKeySecret = process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET;
+      const securityToken = process.env.ALIBABA_CLOUD_SECURITY_TOKEN;
+      if (!accessKeyId || !accessKeySecret)
+        throw new TrellisError({
+          code: 'Unauthenticated',
+          provider: 'alicloud',
+          message:
+            'no Alibaba Cloud credentials: pass settings.credentials or set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET',
+        });
+      return { accessKeyId, accessKeySecret, ...(securityToken ? { securityToken } : {}) };
+    },
+  };
+  return {
+    provider: 'alicloud',
+    settings: resolved,
+    region: resolved.region,
+    clients: new AlicloudClients(options, resolved.clients ?? {}),
+    api: new CloudApi<string>({
+      provider: 'alicloud',
+      limiter: alicloudRateLimiter(resolved.rateLimitsPerMinute),
+      toError: toTrellisError,
+      maxAttempts: resolved.maxAttempts,
+      logger,
+    }),
+    logger,
+  };
+}
