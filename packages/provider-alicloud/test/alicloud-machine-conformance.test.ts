@@ -1,5 +1,6 @@
 import { machineProviderConformance } from '@trellis/testkit';
-import type { AlicloudMachineClass } from '../src/index.js';
+import { describe } from 'vitest';
+import { type AlicloudMachineClass, createAlicloudMachines } from '../src/index.js';
 import { machineSubject } from './alicloud-machine-harness.js';
 
 machineProviderConformance<AlicloudMachineClass>({
@@ -18,3 +19,26 @@ machineProviderConformance<AlicloudMachineClass>({
     }),
   listPageSize: 10,
 });
+
+const live = process.env.TRELLIS_ALICLOUD_LIVE === '1';
+const liveSpec = process.env.TRELLIS_ALICLOUD_MACHINE_CLASS;
+const liveRegion = process.env.TRELLIS_ALICLOUD_REGION;
+describe.skipIf(!live || !liveSpec || !liveRegion)(
+  'live Alibaba Cloud (set TRELLIS_ALICLOUD_LIVE=1, TRELLIS_ALICLOUD_REGION, ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET and TRELLIS_ALICLOUD_MACHINE_CLASS=<machine class JSON> to run)',
+  () => {
+    machineProviderConformance<AlicloudMachineClass>({
+      name: 'Alicloud machines against real ECS',
+      setup: async () => {
+        const spec = JSON.parse(liveSpec!) as AlicloudMachineClass;
+        return {
+          provider: createAlicloudMachines({ region: liveRegion!, listPageSize: 10 }),
+          spec,
+          invalidSpecs: [{ spec: { ...spec, imageID: '' }, path: 'imageID' }],
+        };
+      },
+      listPageSize: 10,
+      concurrentCreates: 3,
+      timeoutMs: 900_000,
+    });
+  },
+);
