@@ -19,7 +19,7 @@ import {
   TrellisError,
   throwIfAborted,
 } from '@trellis/core';
-import { abortableSource, prefixDirectory } from '@trellis/provider-kit';
+import { abortableSource, fixedSizeChunks, prefixDirectory } from '@trellis/provider-kit';
 import { toTrellisError } from './azure-errors.js';
 
 /** Options of {@link createBlobBackupStore}. */
@@ -64,29 +64,6 @@ export function containerClientOf(
 const DIGEST_METADATA = 'trellismd5';
 
 const md5 = (bytes: Buffer) => createHash('md5').update(bytes).digest();
-
-/** Re-cuts a byte stream into blocks of exactly `size` bytes (the last one shorter). */
-async function* blocksOf(source: AsyncIterable<Uint8Array>, size: number): AsyncGenerator<Buffer> {
-  let pending: Buffer[] = [];
-  let length = 0;
-  for await (const chunk of source) {
-    let bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    while (length + bytes.length >= size) {
-      const take = size - length;
-      pending.push(bytes.subarray(0, take));
-      yield Buffer.concat(pending);
-      pending = [];
-      length = 0;
-      bytes = bytes.subarray(take);
-    }
-    if (bytes.length > 0) {
-      // Copy: the source may reuse its buffer.
-      pending.push(Buffer.from(bytes));
-      length += bytes.length;
-    }
-  }
-  if (length > 0) yield Buffer.concat(pending);
-}
 
 /**
  * A `BackupStore` in an Azure Blob container, with etcd-backup-restore's layout
@@ -137,7 +114,7 @@ export function createBlobBackupStore(options: BlobBackupStoreOptions): BackupSt
     let failure: unknown;
     let size = 0;
     try {
-      for await (const block of blocksOf(abortableSource(data, { signal, context }), blockSize)) {
+      for await (const block of fixedSizeChunks(abortableSource(data, { signal, context }), blockSize)) {
         if (failure) break;
         const id = Buffer.from(`${nonce}-${String(ids.length).padStart(8, '0')}`).toString('base64');
         ids.push(id);

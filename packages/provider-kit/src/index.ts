@@ -66,7 +66,12 @@ export {
   retry,
   retryAfterMs,
 } from './retry.js';
-export { type AbortableSourceOptions, abortableSource, prefixDirectory } from './snapshot-source.js';
+export {
+  type AbortableSourceOptions,
+  abortableSource,
+  fixedSizeChunks,
+  prefixDirectory,
+} from './snapshot-source.js';
 export {
   type GraphStep,
   reverseStepGraph,

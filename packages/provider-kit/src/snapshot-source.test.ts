@@ -1,6 +1,6 @@
 import { TrellisError } from '@trellis/core';
 import { describe, expect, it } from 'vitest';
-import { abortableSource, prefixDirectory } from './snapshot-source.js';
+import { abortableSource, fixedSizeChunks, prefixDirectory } from './snapshot-source.js';
 
 const context = { provider: 'test', operation: 'save' };
 
@@ -47,6 +47,26 @@ describe('abortableSource', () => {
     })().catch((error: unknown) => error);
     expect(failed).toBe(broken);
     expect(reported).toBe(broken);
+  });
+});
+
+describe('fixedSizeChunks', () => {
+  it('re-cuts any chunking into parts of exactly the size, the last shorter, bytes unchanged and copied', async () => {
+    const reused = Buffer.alloc(7);
+    async function* source() {
+      for (let round = 0; round < 5; round++) {
+        reused.fill(round);
+        yield reused;
+      }
+      yield Buffer.alloc(0);
+      yield Buffer.from([9, 9, 9]);
+    }
+    const parts: Buffer[] = [];
+    for await (const part of fixedSizeChunks(source(), 10)) parts.push(part);
+    expect(parts.map((part) => part.length)).toEqual([10, 10, 10, 8]);
+    expect(Buffer.concat(parts)).toEqual(
+      Buffer.concat([...[0, 1, 2, 3, 4].map((round) => Buffer.alloc(7, round)), Buffer.from([9, 9, 9])]),
+    );
   });
 });
 

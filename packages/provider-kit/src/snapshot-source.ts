@@ -73,3 +73,32 @@ export function prefixDirectory(prefix: string): string {
   const trimmed = prefix.replace(/\/+$/, '');
   return trimmed ? `${trimmed}/` : '';
 }
+
+/**
+ * Re-cuts a byte stream into chunks of exactly `size` bytes (the last one shorter): the parts of a
+ * multipart upload, the blocks of a block blob. Bytes the source may reuse are copied.
+ */
+export async function* fixedSizeChunks(
+  source: AsyncIterable<Uint8Array>,
+  size: number,
+): AsyncGenerator<Buffer> {
+  let pending: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of source) {
+    let bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    while (length + bytes.length >= size) {
+      const take = size - length;
+      pending.push(bytes.subarray(0, take));
+      yield Buffer.concat(pending);
+      pending = [];
+      length = 0;
+      bytes = bytes.subarray(take);
+    }
+    if (bytes.length > 0) {
+      // Copy: the source may reuse its buffer.
+      pending.push(Buffer.from(bytes));
+      length += bytes.length;
+    }
+  }
+  if (length > 0) yield Buffer.concat(pending);
+}
