@@ -24,3 +24,11 @@ export {
   alicloudProviderSettingsSchema,
   type ResolvedAlicloudProviderSettings,
 } from './alicloud-settings.js';
+export {
+  createOssBackupStore,
+  OSS_CHECKSUM_TAG,
+  OSS_MIN_PART_SIZE,
+  type OssBackupStoreOptions,
+  type OssClient,
+} from './oss-backup-store.js';
+export { ensureOssBucket, OSS_ABORT_UPLOADS_RULE_ID, type OssBucketClient } from './oss-ensure-bucket.js';

@@ -8,3 +8,5 @@
 export { type AcsCall, AcsRequestError, acsEncode, readAcsCall } from './acs-request.js';
 export { type FakeEcsInstance, indexedDisks, indexedTags } from './ecs-fake-instances.js';
 export { type EcsFake, type EcsFakeOptions, FAKE_ACCESS_KEY, startEcsFake } from './ecs-fake-server.js';
+export { type FakeOssObject, type OssFake, type OssFakeOptions, startOssFake } from './oss-fake.js';
+export { verifyOssSignature } from './oss-signature.js';
