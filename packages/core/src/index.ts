@@ -53,7 +53,7 @@ export {
   NODE_ROLE_TAG,
 } from './machine.js';
 export type { MachineProvider } from './machine-provider.js';
-export { checkDns1123Label } from './names.js';
+export { checkDns1123Label, checkMachineNames, machineNameIssues } from './names.js';
 export {
   type CollectedOrphan,
   collectOrphanMachines,

@@ -1,4 +1,4 @@
-import type { FieldIssue } from './errors.js';
+import { type FieldIssue, invalidArgument } from './errors.js';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -16,4 +16,24 @@ export function checkDns1123Label(value: unknown, path: string): FieldIssue | un
     };
   }
   return undefined;
+}
+
+/** The problems of a machine's cluster and name (both DNS-1123 labels), with paths `cluster` and `name`. */
+export function machineNameIssues(cluster: unknown, name: unknown): FieldIssue[] {
+  return [checkDns1123Label(cluster, 'cluster'), checkDns1123Label(name, 'name')].filter(
+    (issue): issue is FieldIssue => issue !== undefined,
+  );
+}
+
+/**
+ * Throws `InvalidArgument` ("invalid machine reference", every problem with its path) unless cluster
+ * and name are DNS-1123 labels: what each provider checks before any call about a machine.
+ */
+export function checkMachineNames(
+  cluster: unknown,
+  name: unknown,
+  context: { readonly provider: string; readonly operation: string },
+): void {
+  const issues = machineNameIssues(cluster, name);
+  if (issues.length > 0) throw invalidArgument('invalid machine reference', issues, context);
 }

@@ -4,6 +4,7 @@ import {
   CLUSTER_TAG_PREFIX,
   type CreateMachineRequest,
   checkDns1123Label,
+  checkMachineNames,
   type FieldIssue,
   invalidArgument,
   type Machine,
@@ -37,13 +38,8 @@ const MAX_TOKEN_CHAIN = 8;
 /** Lookups of a just-created instance by id before its token counts as one of a gone instance. */
 const CREATED_LOOKUPS = 3;
 
-function checkNames(cluster: unknown, name: unknown, operation: string): void {
-  const issues = [checkDns1123Label(cluster, 'cluster'), checkDns1123Label(name, 'name')].filter(
-    (issue): issue is FieldIssue => issue !== undefined,
-  );
-  if (issues.length > 0)
-    throw invalidArgument('invalid machine reference', issues, { provider: PROVIDER, operation });
-}
+const checkNames = (cluster: unknown, name: unknown, operation: string) =>
+  checkMachineNames(cluster, name, { provider: PROVIDER, operation });
 
 /**
  * The ECS machine provider: a look-up by name and cluster tag before a `RunInstances` of one

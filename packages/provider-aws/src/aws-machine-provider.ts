@@ -3,7 +3,7 @@ import {
   type CallOptions,
   type CreateMachineRequest,
   checkDns1123Label,
-  type FieldIssue,
+  checkMachineNames,
   invalidArgument,
   type Machine,
   type MachineFilter,
@@ -26,13 +26,8 @@ const PROVIDER = 'aws';
 /** EC2 accepts at most 16 KiB of user data (before base64). */
 const MAX_USER_DATA_BYTES = 16 * 1024;
 
-function checkNames(cluster: unknown, name: unknown, operation: string): void {
-  const issues = [checkDns1123Label(cluster, 'cluster'), checkDns1123Label(name, 'name')].filter(
-    (issue): issue is FieldIssue => issue !== undefined,
-  );
-  if (issues.length > 0)
-    throw invalidArgument('invalid machine reference', issues, { provider: PROVIDER, operation });
-}
+const checkNames = (cluster: unknown, name: unknown, operation: string) =>
+  checkMachineNames(cluster, name, { provider: PROVIDER, operation });
 
 function tooMany(instances: readonly Instance[], ref: { cluster: string; name: string }, operation: string) {
   const ids = instances.map((instance) => instance.InstanceId).join(', ');

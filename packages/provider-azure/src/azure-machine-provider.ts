@@ -10,6 +10,7 @@ import {
   type MachineFilter,
   type MachineProvider,
   type MachineRef,
+  machineNameIssues,
   notFound,
   parseProviderId,
   resolveSignal,
@@ -51,9 +52,7 @@ export function createAzureMachineProvider(
     Object.hasOwn(tags ?? {}, `${AZURE_CLUSTER_TAG_PREFIX}${cluster}`);
 
   function checkRef(ref: MachineRef, operation: string): void {
-    const issues = [checkDns1123Label(ref.cluster, 'cluster'), checkDns1123Label(ref.name, 'name')].filter(
-      (issue): issue is FieldIssue => issue !== undefined,
-    );
+    const issues = machineNameIssues(ref.cluster, ref.name);
     if (ref.providerId) {
       const node =
         /^azure:\/\/\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Compute\/virtualMachines\/([^/]+)$/i.exec(

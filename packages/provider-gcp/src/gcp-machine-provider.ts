@@ -4,7 +4,7 @@ import {
   type CallOptions,
   type CreateMachineRequest,
   checkDns1123Label,
-  type FieldIssue,
+  checkMachineNames,
   invalidArgument,
   type Machine,
   type MachineFilter,
@@ -47,13 +47,8 @@ export function createGcpMachineProvider(context: GcpProviderContext): MachinePr
   const instances = () => instancesClient(context.clients);
   const validateSpec = (spec: unknown) => validateGcpMachineSpec(spec, region);
 
-  function checkRef(ref: MachineRef, operation: string): void {
-    const issues = [checkDns1123Label(ref.cluster, 'cluster'), checkDns1123Label(ref.name, 'name')].filter(
-      (issue): issue is FieldIssue => issue !== undefined,
-    );
-    if (issues.length > 0)
-      throw invalidArgument('invalid machine reference', issues, { provider: PROVIDER, operation });
-  }
+  const checkRef = (ref: MachineRef, operation: string) =>
+    checkMachineNames(ref.cluster, ref.name, { provider: PROVIDER, operation });
 
   const waitFor = (started: Operation, operation: string, signal?: AbortSignal) =>
     waitForComputeOperation(context, started, operation, signal);

@@ -4,6 +4,7 @@ import {
   type CallOptions,
   type CreateMachineRequest,
   checkDns1123Label,
+  checkMachineNames,
   type FieldIssue,
   invalidArgument,
   type Machine,
@@ -44,13 +45,8 @@ import { fileSystemError, listDirectory, readJson, withLock, writeJsonAtomic } f
 /** The local machine provider: every machine is a process group running the user data. */
 export type LocalMachineProvider = MachineProvider<LocalMachineClass>;
 
-function checkNames(cluster: unknown, name: unknown, operation: string): void {
-  const issues = [checkDns1123Label(cluster, 'cluster'), checkDns1123Label(name, 'name')].filter(
-    (issue): issue is FieldIssue => issue !== undefined,
-  );
-  if (issues.length > 0)
-    throw invalidArgument(`invalid machine reference`, issues, { provider: LOCAL_PROVIDER, operation });
-}
+const checkNames = (cluster: unknown, name: unknown, operation: string) =>
+  checkMachineNames(cluster, name, { provider: LOCAL_PROVIDER, operation });
 
 function checkProviderId(ref: MachineRef, operation: string): string | undefined {
   if (ref.providerId === undefined) return undefined;
