@@ -7,12 +7,9 @@ import {
   compareSnapshots,
   formatSnapshotKey,
   invalidArgument,
-  isSnapshotName,
   type Logger,
   notFound,
-  parseSnapshotName,
   resolveSignal,
-  SNAPSHOT_DIRECTORY,
   type Snapshot,
   type SnapshotSource,
   type StoredSnapshot,
@@ -24,8 +21,9 @@ import {
   abortableSource,
   CloudApi,
   fixedSizeChunks,
-  prefixDirectory,
   RateLimiter,
+  snapshotListing,
+  storedSnapshot,
 } from '@trellis/provider-kit';
 import { ossToTrellisError } from './oss-errors.js';
 
@@ -116,11 +114,6 @@ export function createOssBackupStore(options: OssBackupStoreOptions): BackupStor
     baseDelayMs: 50,
     logger,
   });
-
-  const described = (key: string, size: number, checksum?: string): StoredSnapshot => {
-    const { name, ...snapshot } = parseSnapshotName(key);
-    return { ...snapshot, key, name, size, ...(checksum ? { checksum } : {}) };
-  };
 
   async function save(
     snapshot: Snapshot,
@@ -221,7 +214,7 @@ export function createOssBackupStore(options: OssBackupStoreOptions): BackupStor
         );
       throw error;
     }
-    return described(key, size, `sha256:${digest}`);
+    return storedSnapshot(key, size, `sha256:${digest}`);
   }
 
   async function fetch(snapshot: Snapshot, callOptions?: CallOptions): Promise<Readable> {
@@ -262,11 +255,11 @@ export function createOssBackupStore(options: OssBackupStoreOptions): BackupStor
     stream.on('error', (error: unknown) =>
       output.destroy(ossToTrellisError(error, { provider: 'alicloud', operation: 'fetch', signal })),
     );
-    signal?.addEventListener(
-      'abort',
-      () => output.destroy(canceled(signal.reason, { provider: 'alicloud', operation: 'fetch' })),
-      { once: true },
-    );
+    const onAbort = () =>
+      output.destroy(canceled(signal?.reason, { provider: 'alicloud', operation: 'fetch' }));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    // A long-lived signal (a process's shutdown signal) must not keep a listener per fetch.
+    output.once('close', () => signal?.removeEventListener('abort', onAbort));
     stream.pipe(output);
     return output;
   }
@@ -274,21 +267,19 @@ export function createOssBackupStore(options: OssBackupStoreOptions): BackupStor
   async function list(listOptions: { includeAll?: boolean } & CallOptions = {}): Promise<StoredSnapshot[]> {
     const signal = resolveSignal(listOptions);
     throwIfAborted(signal, { provider: 'alicloud', operation: 'list' });
-    const base = prefixDirectory(prefix);
-    const directory = `${base}${SNAPSHOT_DIRECTORY}/`;
+    const listing = snapshotListing(prefix, listOptions.includeAll);
     const snapshots: StoredSnapshot[] = [];
     let continuationToken: string | undefined;
     do {
       const query: Record<string, string | number> = {
-        prefix: listOptions.includeAll ? base : directory,
+        prefix: listing.listPrefix,
         'max-keys': 1000,
         ...(continuationToken ? { 'continuation-token': continuationToken } : {}),
       };
       const page = await api.call('ListObjectsV2', () => client.listV2(query), { operation: 'list', signal });
       for (const object of page.objects ?? []) {
-        if (!isSnapshotName(object.name)) continue;
-        if (!listOptions.includeAll && object.name.slice(directory.length).includes('/')) continue;
-        snapshots.push(described(object.name, Number(object.size)));
+        if (listing.isSnapshotKey(object.name))
+          snapshots.push(storedSnapshot(object.name, Number(object.size)));
       }
       continuationToken = page.isTruncated ? (page.nextContinuationToken ?? undefined) : undefined;
     } while (continuationToken);

@@ -1,12 +1,6 @@
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import {
-  compareSnapshots,
-  isSnapshotName,
-  parseSnapshotName,
-  SNAPSHOT_DIRECTORY,
-  type StoredSnapshot,
-} from '@trellis/core';
-import { prefixDirectory } from '@trellis/provider-kit';
+import { compareSnapshots, type StoredSnapshot } from '@trellis/core';
+import { snapshotListing, storedSnapshot } from '@trellis/provider-kit';
 
 /**
  * Lists the snapshots under a prefix, page by page (ListObjectsV2 returns at most 1000 keys a
@@ -22,25 +16,21 @@ export async function listSnapshotObjects(request: {
   signal: AbortSignal | undefined;
 }): Promise<StoredSnapshot[]> {
   const { client, bucket, includeAll, signal } = request;
-  const base = prefixDirectory(request.prefix);
-  const directory = `${base}${SNAPSHOT_DIRECTORY}/`;
+  const listing = snapshotListing(request.prefix, includeAll);
   const snapshots: StoredSnapshot[] = [];
   let continuationToken: string | undefined;
   do {
     const page = await client.send(
       new ListObjectsV2Command({
         Bucket: bucket,
-        Prefix: includeAll ? base : directory,
+        Prefix: listing.listPrefix,
         ContinuationToken: continuationToken,
       }),
       { abortSignal: signal },
     );
     for (const object of page.Contents ?? []) {
       const key = object.Key;
-      if (!key || !isSnapshotName(key)) continue;
-      if (!includeAll && key.slice(directory.length).includes('/')) continue;
-      const { name, ...snapshot } = parseSnapshotName(key);
-      snapshots.push({ ...snapshot, key, name, size: object.Size });
+      if (key && listing.isSnapshotKey(key)) snapshots.push(storedSnapshot(key, object.Size));
     }
     continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (continuationToken);

@@ -8,18 +8,15 @@ import {
   canceled,
   compareSnapshots,
   formatSnapshotKey,
-  isSnapshotName,
   notFound,
-  parseSnapshotName,
   resolveSignal,
-  SNAPSHOT_DIRECTORY,
   type Snapshot,
   type SnapshotSource,
   type StoredSnapshot,
   TrellisError,
   throwIfAborted,
 } from '@trellis/core';
-import { abortableSource, fixedSizeChunks, prefixDirectory } from '@trellis/provider-kit';
+import { abortableSource, fixedSizeChunks, snapshotListing, storedSnapshot } from '@trellis/provider-kit';
 import { toTrellisError } from './azure-errors.js';
 
 /** Options of {@link createBlobBackupStore}. */
@@ -80,20 +77,12 @@ export function createBlobBackupStore(options: BlobBackupStoreOptions): BackupSt
   const container = containerClientOf(options.container, options.retry);
   const blockSize = options.blockSize ?? 8 * 1024 * 1024;
   const concurrency = options.concurrency ?? 4;
-  const described = (
-    name: string,
-    size: number | undefined,
-    contentMD5: Uint8Array | undefined,
-  ): StoredSnapshot => {
-    const { name: snapshotName, ...snapshot } = parseSnapshotName(name);
-    return {
-      ...snapshot,
-      key: name,
-      name: snapshotName,
-      size: size ?? 0,
-      ...(contentMD5?.length ? { checksum: `md5:${Buffer.from(contentMD5).toString('base64')}` } : {}),
-    };
-  };
+  const described = (name: string, size: number | undefined, contentMD5: Uint8Array | undefined) =>
+    storedSnapshot(
+      name,
+      size ?? 0,
+      contentMD5?.length ? `md5:${Buffer.from(contentMD5).toString('base64')}` : undefined,
+    );
   const where = (key: string) => `${container.containerName}/${key}`;
 
   async function save(
@@ -199,17 +188,15 @@ export function createBlobBackupStore(options: BlobBackupStoreOptions): BackupSt
   async function list(listOptions: { includeAll?: boolean } & CallOptions = {}): Promise<StoredSnapshot[]> {
     const signal = resolveSignal(listOptions);
     throwIfAborted(signal, { provider: 'azure', operation: 'list' });
-    const base = prefixDirectory(options.prefix);
-    const directory = `${base}${SNAPSHOT_DIRECTORY}/`;
+    const listing = snapshotListing(options.prefix, listOptions.includeAll);
     const snapshots: StoredSnapshot[] = [];
     try {
       const pages = container
-        .listBlobsFlat({ prefix: listOptions.includeAll ? base : directory, abortSignal: signal })
+        .listBlobsFlat({ prefix: listing.listPrefix, abortSignal: signal })
         .byPage({ maxPageSize: 1000 });
       for await (const page of pages) {
         for (const item of page.segment.blobItems) {
-          if (!isSnapshotName(item.name)) continue;
-          if (!listOptions.includeAll && item.name.slice(directory.length).includes('/')) continue;
+          if (!listing.isSnapshotKey(item.name)) continue;
           snapshots.push(described(item.name, item.properties.contentLength, item.properties.contentMD5));
         }
       }

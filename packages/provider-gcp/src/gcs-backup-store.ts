@@ -7,18 +7,15 @@ import {
   canceled,
   compareSnapshots,
   formatSnapshotKey,
-  isSnapshotName,
   notFound,
-  parseSnapshotName,
   resolveSignal,
-  SNAPSHOT_DIRECTORY,
   type Snapshot,
   type SnapshotSource,
   type StoredSnapshot,
   TrellisError,
   throwIfAborted,
 } from '@trellis/core';
-import { abortableSource, paginate, prefixDirectory } from '@trellis/provider-kit';
+import { abortableSource, paginate, snapshotListing, storedSnapshot } from '@trellis/provider-kit';
 import { toTrellisError } from './gcp-errors.js';
 import type { GcpClientOptions } from './gcp-settings.js';
 
@@ -57,20 +54,12 @@ export function createGcsBackupStore(options: GcsBackupStoreOptions): BackupStor
   const storage = options.storage instanceof Storage ? options.storage : storageFor(options.storage);
   const bucket: Bucket = storage.bucket(options.bucket);
   const chunkSize = options.chunkSize ?? 8 * 1024 * 1024;
-  const described = (metadata: {
-    name?: string;
-    size?: string | number;
-    crc32c?: string;
-  }): StoredSnapshot => {
-    const { name, ...snapshot } = parseSnapshotName(metadata.name ?? '');
-    return {
-      ...snapshot,
-      key: metadata.name ?? '',
-      name,
-      size: Number(metadata.size ?? 0),
-      ...(metadata.crc32c ? { checksum: `crc32c:${metadata.crc32c}` } : {}),
-    };
-  };
+  const described = (metadata: { name?: string; size?: string | number; crc32c?: string }) =>
+    storedSnapshot(
+      metadata.name ?? '',
+      Number(metadata.size ?? 0),
+      metadata.crc32c ? `crc32c:${metadata.crc32c}` : undefined,
+    );
 
   return {
     specificationVersion: 'v1',
@@ -161,15 +150,14 @@ export function createGcsBackupStore(options: GcsBackupStoreOptions): BackupStor
     async list(listOptions = {}) {
       const signal = resolveSignal(listOptions);
       throwIfAborted(signal, { provider: 'gcp', operation: 'list' });
-      const base = prefixDirectory(options.prefix);
-      const directory = `${base}${SNAPSHOT_DIRECTORY}/`;
+      const listing = snapshotListing(options.prefix, listOptions.includeAll);
       const snapshots: StoredSnapshot[] = [];
       try {
         const pages = paginate({
           fetchPage: async (pageToken) => {
             throwIfAborted(signal, { provider: 'gcp', operation: 'list' });
             const [files, , response] = await bucket.getFiles({
-              prefix: listOptions.includeAll ? base : directory,
+              prefix: listing.listPrefix,
               autoPaginate: false,
               maxResults: 1000,
               ...(pageToken ? { pageToken } : {}),
@@ -182,8 +170,7 @@ export function createGcsBackupStore(options: GcsBackupStoreOptions): BackupStor
           context: { provider: 'gcp', operation: 'list' },
         });
         for await (const file of pages) {
-          if (!isSnapshotName(file.name)) continue;
-          if (!listOptions.includeAll && file.name.slice(directory.length).includes('/')) continue;
+          if (!listing.isSnapshotKey(file.name)) continue;
           snapshots.push(described(file.metadata as { name?: string; size?: string; crc32c?: string }));
         }
       } catch (error) {

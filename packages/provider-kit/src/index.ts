@@ -66,6 +66,7 @@ export {
   retry,
   retryAfterMs,
 } from './retry.js';
+export { type SnapshotListing, snapshotListing, storedSnapshot } from './snapshot-listing.js';
 export {
   type AbortableSourceOptions,
   abortableSource,
