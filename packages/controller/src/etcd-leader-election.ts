@@ -1,4 +1,5 @@
 import { TrellisError } from '@trellis/core';
+import { Leadership } from './leadership.js';
 
 /** Options of {@link electLeaderWithEtcd}. */
 export interface EtcdLeaderElectionOptions {
@@ -34,51 +35,29 @@ export async function electLeaderWithEtcd(options: EtcdLeaderElectionOptions): P
   const { Etcd3 } = await import('etcd3');
   const client = new Etcd3({ hosts: [...options.endpoints] });
   const campaign = client.election(options.name, options.ttlSeconds ?? 15).campaign(options.identity);
-  let leader = false;
-  let lost: Error | undefined;
-  const lostListeners: Array<(error: Error) => void> = [];
-  const waiting: Array<() => void> = [];
-  campaign.on('elected', () => {
-    leader = true;
-    for (const resolve of waiting.splice(0)) resolve();
-  });
-  campaign.on('error', (error: Error) => {
-    const wasLeader = leader;
-    leader = false;
-    lost = error;
-    if (wasLeader) for (const listener of lostListeners) listener(error);
-  });
+  const leadership = new Leadership();
+  campaign.on('elected', () => leadership.elected());
+  campaign.on('error', (error: Error) =>
+    leadership.failed(
+      error,
+      new TrellisError({
+        code: 'Unavailable',
+        message: `leader election ${options.name} failed: ${error.message}`,
+        cause: error,
+      }),
+    ),
+  );
   return {
     get isLeader() {
-      return leader;
+      return leadership.isLeader;
     },
-    whenLeader: (signal) =>
-      new Promise<void>((resolve, reject) => {
-        if (leader) return resolve();
-        if (lost)
-          return reject(
-            new TrellisError({
-              code: 'Unavailable',
-              message: `leader election ${options.name} failed: ${lost.message}`,
-              cause: lost,
-            }),
-          );
-        const onAbort = () =>
-          reject(new TrellisError({ code: 'Canceled', message: 'stopped waiting for leadership' }));
-        signal?.addEventListener('abort', onAbort, { once: true });
-        waiting.push(() => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        });
-      }),
-    onLost: (listener) => {
-      lostListeners.push(listener);
-    },
+    whenLeader: (signal) => leadership.whenLeader(signal),
+    onLost: (listener) => leadership.onLost(listener),
     async resign() {
       try {
         await campaign.resign();
       } finally {
-        leader = false;
+        leadership.stepDown();
         client.close();
       }
     },

@@ -8,6 +8,7 @@ import {
   loadKubernetesClient,
   resolveKubeConfig,
 } from './kubernetes-api.js';
+import { Leadership } from './leadership.js';
 
 /** Options of {@link electLeaderWithLease}; the durations are client-go's leader election defaults. */
 export interface LeaseLeaderElectionOptions {
@@ -59,14 +60,11 @@ export async function electLeaderWithLease(options: LeaseLeaderElectionOptions):
     });
 
   const now = () => new kubernetes.V1MicroTime();
-  let leader = false;
+  const leadership = new Leadership();
   let stopped = false;
-  let fatal: TrellisError | undefined;
   let observed: Observed | undefined;
   let renewedAt = 0;
   let wake = () => {};
-  const lostListeners: Array<(error: Error) => void> = [];
-  const waiting: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
 
   const spec = (lease: V1Lease) => lease.spec ?? {};
   /** One try to acquire or renew: true when this process holds the Lease afterwards. */
@@ -127,11 +125,9 @@ export async function electLeaderWithLease(options: LeaseLeaderElectionOptions):
     }
   }
 
-  function lose(error: Error) {
-    leader = false;
-    logger.warn({ lease: `${namespace}/${name}`, error: error.message }, 'lost the leadership');
-    for (const listener of lostListeners) listener(error);
-  }
+  leadership.onLost((error) =>
+    logger.warn({ lease: `${namespace}/${name}`, error: error.message }, 'lost the leadership'),
+  );
 
   const loop = (async () => {
     while (!stopped) {
@@ -141,28 +137,27 @@ export async function electLeaderWithLease(options: LeaseLeaderElectionOptions):
         if (stopped) break;
         if (held) {
           renewedAt = Date.now();
-          if (!leader) {
-            leader = true;
+          if (!leadership.isLeader) {
+            leadership.elected();
             logger.info({ lease: `${namespace}/${name}`, identity }, 'leading');
-            for (const waiter of waiting.splice(0)) waiter.resolve();
           }
-        } else if (leader) {
-          lose(new Error(`Lease ${namespace}/${name} is held by another process`));
+        } else {
+          leadership.lost(new Error(`Lease ${namespace}/${name} is held by another process`));
         }
       } catch (error) {
         const failure = kubeError(error, `Lease ${namespace}/${name}`);
         if (failure.code === 'Unauthenticated' || failure.code === 'PermissionDenied') {
-          fatal = failure;
-          for (const waiter of waiting.splice(0)) waiter.reject(failure);
-          if (leader) lose(failure);
+          leadership.failed(failure);
           return;
         }
         logger.debug({ lease: `${namespace}/${name}`, error: failure.message }, 'lease try failed');
       }
-      if (leader && Date.now() - renewedAt > renewDeadlineMs)
-        lose(new Error(`Lease ${namespace}/${name} not renewed within ${renewDeadlineMs / 1000} s`));
+      if (leadership.isLeader && Date.now() - renewedAt > renewDeadlineMs)
+        leadership.lost(
+          new Error(`Lease ${namespace}/${name} not renewed within ${renewDeadlineMs / 1000} s`),
+        );
       // client-go waits a jittered period between tries (jitter 1.2 while not leading).
-      const wait = leader ? retryMs : retryMs * (1 + Math.random() * 0.2);
+      const wait = leadership.isLeader ? retryMs : retryMs * (1 + Math.random() * 0.2);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.max(0, wait - (Date.now() - started)));
         wake = () => {
@@ -175,32 +170,16 @@ export async function electLeaderWithLease(options: LeaseLeaderElectionOptions):
 
   return {
     get isLeader() {
-      return leader;
+      return leadership.isLeader;
     },
-    whenLeader: (signal) =>
-      new Promise<void>((resolve, reject) => {
-        if (leader) return resolve();
-        if (fatal) return reject(fatal);
-        const onAbort = () =>
-          reject(new TrellisError({ code: 'Canceled', message: 'stopped waiting for leadership' }));
-        signal?.addEventListener('abort', onAbort, { once: true });
-        waiting.push({
-          resolve: () => {
-            signal?.removeEventListener('abort', onAbort);
-            resolve();
-          },
-          reject,
-        });
-      }),
-    onLost: (listener) => {
-      lostListeners.push(listener);
-    },
+    whenLeader: (signal) => leadership.whenLeader(signal),
+    onLost: (listener) => leadership.onLost(listener),
     async resign() {
       stopped = true;
       wake();
       await loop;
-      if (!leader) return;
-      leader = false;
+      if (!leadership.isLeader) return;
+      leadership.stepDown();
       try {
         const lease = await api.readNamespacedLease({ name, namespace });
         if (spec(lease).holderIdentity !== identity) return;

@@ -148,10 +148,8 @@ export async function startFakeKubernetes(options: FakeKubernetesOptions = {}): 
     });
   const body = (match: RouteMatch) => JSON.parse(match.request.body.toString('utf8')) as Partial<KubeObject>;
   const contentType = (match: RouteMatch) => String(match.request.headers['content-type'] ?? '');
-  const { namespace, name } = {
-    namespace: (m: RouteMatch) => m.params.namespace!,
-    name: (m: RouteMatch) => m.params.name!,
-  };
+  const namespace = (m: RouteMatch) => m.params.namespace!;
+  const name = (m: RouteMatch) => m.params.name!;
 
   for (const kind of resources) {
     const base = `/apis/${kind.group}/${kind.version}`;
