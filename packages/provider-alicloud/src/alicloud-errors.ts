@@ -58,6 +58,36 @@ export function alicloudErrorCode(code: string | undefined, status: number | und
   return codeForHttpStatus(status) ?? 'Internal';
 }
 
+/** What a failed call of either Alibaba Cloud SDK generation (Tea SDKs, ali-oss) says. */
+export interface AlicloudFailure {
+  readonly record: Record<string, unknown>;
+  /** The HTTP status (`statusCode` of the Tea SDKs, `status` of ali-oss); none when no answer came. */
+  readonly status: number | undefined;
+  /** No answer at all (a reset, a refused connection): `code` is then Node's, not the cloud's. */
+  readonly network: boolean;
+  readonly cloudCode: string | undefined;
+}
+
+/**
+ * Reads a failed call: a TrellisError passes through, an abort is `Canceled`, anything else is
+ * taken apart for a store's or an API's own code table.
+ */
+export function readAlicloudFailure(
+  error: unknown,
+  context: CloudErrorContext,
+): TrellisError | AlicloudFailure {
+  if (TrellisError.isInstance(error)) return error;
+  const { operation, provider } = context;
+  if (context.signal?.aborted) return canceled(context.signal.reason, { provider, operation });
+  const record = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
+  if (isAbortError(record)) return canceled(record, { provider, operation });
+  const reported = typeof record.statusCode === 'number' ? record.statusCode : record.status;
+  const status = typeof reported === 'number' && reported > 0 ? reported : undefined;
+  const network = status === undefined && isNetworkError(record);
+  const cloudCode = typeof record.code === 'string' && !network ? record.code : undefined;
+  return { record, status, network, cloudCode };
+}
+
 /**
  * Maps what an Alibaba Cloud SDK call throws (`ClientError`, `ServerError`, `ThrottlingError` with
  * `code`, `statusCode`, `requestId`; pop-core's errors with `code`; network and timeout errors) to a
@@ -65,16 +95,10 @@ export function alicloudErrorCode(code: string | undefined, status: number | und
  * parameters; `IncorrectInstanceStatus` (HTTP 403) is a state to wait out, not a permission error.
  */
 export function toTrellisError(error: unknown, context: CloudErrorContext): TrellisError {
-  if (TrellisError.isInstance(error)) return error;
-  const provider = context.provider;
-  const { operation } = context;
-  if (context.signal?.aborted) return canceled(context.signal.reason, { provider, operation });
-  const record = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
-  if (isAbortError(record)) return canceled(record, { provider, operation });
-  const status = typeof record.statusCode === 'number' ? record.statusCode : undefined;
-  // Without an HTTP status there was no answer: `code` is then Node's (`ECONNRESET`), not the cloud's.
-  const network = status === undefined && isNetworkError(record);
-  const cloudCode = typeof record.code === 'string' && !network ? record.code : undefined;
+  const failure = readAlicloudFailure(error, context);
+  if (TrellisError.isInstance(failure)) return failure;
+  const { record, status, network, cloudCode } = failure;
+  const { operation, provider } = context;
   const timedOut =
     record.name === 'RequestTimeoutError' || /ReadTimeout|ConnectTimeout/.test(String(record.message));
   const code: ErrorCode = timedOut

@@ -2,9 +2,13 @@ import EcsModule from '@alicloud/ecs20140526';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import type { AlicloudClients } from './alicloud-settings.js';
 
-/** The ECS SDK client class (a CommonJS module: its class is the `default` export of its exports). */
+/** An ECS SDK client. */
 export type EcsClient = InstanceType<typeof EcsModule.default>;
-const Ecs: typeof EcsModule.default =
+/**
+ * The ECS SDK client class. A CommonJS module: Node's default import is its exports (the class under
+ * `default`); vitest's interop hands the class itself.
+ */
+export const Ecs: typeof EcsModule.default =
   (EcsModule as { default?: typeof EcsModule.default }).default ??
   (EcsModule as unknown as typeof EcsModule.default);
 

@@ -1,10 +1,6 @@
-import { canceled, type ErrorCode, TrellisError } from '@trellis/core';
-import {
-  type CloudErrorContext,
-  codeForHttpStatus,
-  isAbortError,
-  isNetworkError,
-} from '@trellis/provider-kit';
+import { type ErrorCode, TrellisError } from '@trellis/core';
+import { type CloudErrorContext, codeForHttpStatus } from '@trellis/provider-kit';
+import { readAlicloudFailure } from './alicloud-errors.js';
 
 const CODES: Readonly<Record<string, ErrorCode>> = {
   NoSuchKey: 'NotFound',
@@ -32,14 +28,10 @@ const CODES: Readonly<Record<string, ErrorCode>> = {
 
 /** Maps what `ali-oss` throws (`err.code` from OSS's XML, `err.status`; network errors) to a {@link TrellisError}. */
 export function ossToTrellisError(error: unknown, context: CloudErrorContext): TrellisError {
-  if (TrellisError.isInstance(error)) return error;
+  const failure = readAlicloudFailure(error, context);
+  if (TrellisError.isInstance(failure)) return failure;
+  const { record, status, network, cloudCode } = failure;
   const { operation, provider } = context;
-  if (context.signal?.aborted) return canceled(context.signal.reason, { provider, operation });
-  const record = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
-  if (isAbortError(record)) return canceled(record, { provider, operation });
-  const status = typeof record.status === 'number' && record.status > 0 ? record.status : undefined;
-  const network = status === undefined && isNetworkError(record);
-  const cloudCode = typeof record.code === 'string' && !network ? record.code : undefined;
   const code: ErrorCode = network
     ? 'Unavailable'
     : ((cloudCode ? CODES[cloudCode] : undefined) ?? codeForHttpStatus(status) ?? 'Internal');

@@ -1,15 +1,12 @@
-import EcsModule, * as $Ecs from '@alicloud/ecs20140526';
+import * as $Ecs from '@alicloud/ecs20140526';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
 import PopCore from '@alicloud/pop-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Ecs } from '../src/ecs-client.js';
 import { type EcsFake, FAKE_ACCESS_KEY, startEcsFake } from '../src/testing/index.js';
 
 // The fake through the real SDK (ACS3 signatures) and through pop-core (RPC v1), a second,
 // independent client generation.
-// A CommonJS module: Node's default import is its exports (the class under \`default\`); vitest's
-// interop hands the class itself.
-type EcsClient = typeof EcsModule.default;
-const Ecs: EcsClient = (EcsModule as { default?: EcsClient }).default ?? (EcsModule as unknown as EcsClient);
 
 let fake: EcsFake;
 beforeEach(async () => {
