@@ -24,7 +24,7 @@ import { startEtcdServer } from './etcd-server.js';
 import { type RestoreMemberOptions, restoreSnapshotFile, snapshotFileStatus } from './etcdctl.js';
 import { LzwDecoder } from './lzw.js';
 import { planRestore, type RestorePlan, type RestoreTarget } from './restore-plan.js';
-import { memoryDirectoryWithRoom, moveWalToMemory } from './temporary-wal.js';
+import { memoryDirectoryWithRoom, memoryWal } from './temporary-wal.js';
 
 /** Options of {@link restoreEtcd}. */
 export interface RestoreOptions extends CallOptions, RestoreTarget, RestoreMemberOptions {
@@ -173,7 +173,7 @@ export async function restoreEtcd(options: RestoreOptions): Promise<RestoreResul
     ? undefined
     : await memoryDirectoryWithRoom((plan.full.size ?? Number.POSITIVE_INFINITY) * 10);
   let work = await mkdtemp(join(options.temporaryDirectory ?? memory ?? tmpdir(), 'trellis-restore-'));
-  let wal: Awaited<ReturnType<typeof moveWalToMemory>>;
+  let wal: Awaited<ReturnType<typeof memoryWal>>;
   // The first deltas download while the full snapshot is fetched and restored.
   const deltas = createDeltaPrefetcher(plan, options);
   deltas.ahead(0);
@@ -200,9 +200,7 @@ export async function restoreEtcd(options: RestoreOptions): Promise<RestoreResul
     // With deltas to apply, the write-ahead log is made in memory at once (not written to disk,
     // fsynced, and copied to memory); it moves back once the deltas are in.
     wal =
-      plan.deltas.length > 0 && options.walInMemory !== false
-        ? await moveWalToMemory(dataDirectory)
-        : undefined;
+      plan.deltas.length > 0 && options.walInMemory !== false ? await memoryWal(dataDirectory) : undefined;
     // fetchFullToFile checked etcd's sha256 trailer of these bytes as they streamed past.
     await restoreSnapshotFile(file, dataDirectory, options, {
       hashVerified: true,
@@ -314,7 +312,7 @@ async function applyDeltas(
   options: RestoreOptions,
   logger: Logger,
   deltas: ReturnType<typeof createDeltaPrefetcher>,
-  wal: Awaited<ReturnType<typeof moveWalToMemory>>,
+  wal: Awaited<ReturnType<typeof memoryWal>>,
 ) {
   // On any failure restoreEtcd discards the in-memory log and removes the data directory.
   const server = await startEtcdServer({

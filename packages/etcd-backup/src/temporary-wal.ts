@@ -10,10 +10,15 @@ const MINIMUM_FREE_BYTES = 1024 * 1024 * 1024;
  * beside it (a restored data directory).
  */
 export async function memoryDirectoryWithRoom(bytes: number): Promise<string | undefined> {
-  if (!Number.isFinite(bytes) || !existsSync('/dev/shm')) return undefined;
+  if (!Number.isFinite(bytes)) return undefined;
+  return bytes + MINIMUM_FREE_BYTES <= (await memoryFreeBytes()) / 2 ? '/dev/shm' : undefined;
+}
+
+/** Free bytes of `/dev/shm` (0 where there is none). */
+async function memoryFreeBytes(): Promise<number> {
+  if (!existsSync('/dev/shm')) return 0;
   const space = await statfs('/dev/shm').catch(() => undefined);
-  const free = space ? space.bavail * space.bsize : 0;
-  return bytes + MINIMUM_FREE_BYTES <= free / 2 ? '/dev/shm' : undefined;
+  return space ? space.bavail * space.bsize : 0;
 }
 
 const BLOCK_BYTES = 1024 * 1024;
@@ -22,9 +27,9 @@ const BLOCK_BYTES = 1024 * 1024;
  * Copies a WAL directory's segments (`*.wal`). etcd preallocates each segment to 64 MiB of zeros
  * and keeps a spare one (`*.tmp`, created again on start): only the bytes up to a segment's last
  * non-zero one are copied, and the copy is extended to the same length with zeros — the same
- * bytes, without writing (and fsyncing) 64 MiB of zeros twice per restore. The spares are left.
+ * bytes, without writing (and fsyncing) 64 MiB of zeros. The spares are left.
  */
-async function copyWalDirectory(from: string, to: string, sync: boolean): Promise<void> {
+async function copyWalDirectory(from: string, to: string): Promise<void> {
   await mkdir(to, { recursive: true, mode: 0o700 });
   for (const name of await readdir(from)) {
     if (!name.endsWith('.wal')) continue;
@@ -41,7 +46,7 @@ async function copyWalDirectory(from: string, to: string, sync: boolean): Promis
         offset += bytesRead;
       }
       await target.truncate(size);
-      if (sync) await target.sync();
+      await target.sync();
     } finally {
       await source.close();
       await target.close();
@@ -62,29 +67,23 @@ async function lastNonZeroEnd(file: FileHandle, size: number): Promise<number> {
 }
 
 /**
- * Keeps a data directory's write-ahead log in memory (`/dev/shm`) while the restore etcd applies
- * deltas, so each source revision's transaction does not wait for a disk fsync: moves it there
- * when the data directory has one, else gives the place to create it (`--wal-dir` of the
- * restore); the log moves back, fsynced, when done. Undefined without a `/dev/shm` with 1 GiB free.
+ * A place in memory (`/dev/shm`) for the write-ahead log of a data directory about to be restored
+ * (`--wal-dir` of the restore and of the restore etcd), so each source revision's transaction does
+ * not wait for a disk fsync; the log moves into the data directory, fsynced, when done. Undefined
+ * without a `/dev/shm` with 1 GiB free.
  */
-export async function moveWalToMemory(
+export async function memoryWal(
   dataDirectory: string,
 ): Promise<{ walDirectory: string; moveBack(): Promise<void>; discard(): Promise<void> } | undefined> {
   const original = join(dataDirectory, 'member', 'wal');
-  if (!existsSync('/dev/shm')) return undefined;
   // etcd preallocates 64 MiB WAL segments; containers often give /dev/shm only 64 MiB.
-  const space = await statfs('/dev/shm').catch(() => undefined);
-  if (!space || space.bavail * space.bsize < MINIMUM_FREE_BYTES) return undefined;
+  if ((await memoryFreeBytes()) < MINIMUM_FREE_BYTES) return undefined;
   const scratch = await mkdtemp('/dev/shm/trellis-restore-wal-');
   const walDirectory = join(scratch, 'wal');
-  if (existsSync(original)) {
-    await copyWalDirectory(original, walDirectory, false);
-    await rm(original, { recursive: true, force: true });
-  }
   return {
     walDirectory,
     async moveBack() {
-      await copyWalDirectory(walDirectory, original, true);
+      await copyWalDirectory(walDirectory, original);
       const directory = await open(original, 'r');
       await directory.sync();
       await directory.close();
