@@ -31,7 +31,10 @@ const UNAUTHENTICATED_CODES = new Set([
   'InvalidTimeStamp.Expired',
 ]);
 
-/** The resource is in a state the call does not take yet (a Pending instance): retry later. */
+/**
+ * The resource is in a state the call does not take yet (a Pending instance; also every
+ * `Incorrect*Status`, `DependencyViolation.*` while dependents go away, `TaskConflict`): retry later.
+ */
 const UNAVAILABLE_CODES = new Set([
   'IncorrectInstanceStatus',
   'IncorrectStatus',
@@ -50,7 +53,11 @@ export function alicloudErrorCode(code: string | undefined, status: number | und
     if (UNAUTHENTICATED_CODES.has(code)) return 'Unauthenticated';
     if (code.startsWith('Forbidden') || code === 'NoPermission') return 'PermissionDenied';
     if (code === 'IdempotentParameterMismatch') return 'AlreadyExists';
-    if (UNAVAILABLE_CODES.has(code)) return 'Unavailable';
+    if (
+      UNAVAILABLE_CODES.has(code) ||
+      /^Incorrect\w*Status|^IncorrectStatus\.|^DependencyViolation|^TaskConflict/.test(code)
+    )
+      return 'Unavailable';
     if (code.endsWith('.NotFound')) return 'NotFound';
     if (code.startsWith('InvalidAction')) return 'Unimplemented';
     if (code.startsWith('Invalid') || code.startsWith('MissingParameter')) return 'InvalidArgument';

@@ -35,10 +35,26 @@ export const alicloudProviderSettingsSchema = z.strictObject({
       securityToken: z.string().min(1).optional(),
     })
     .optional(),
-  /** Endpoint overrides: `http://127.0.0.1:PORT` (an offline fake) or a host such as `ecs.eu-central-1.aliyuncs.com`. */
-  endpoints: z.strictObject({ ecs: z.string().min(1).optional() }).optional(),
+  /**
+   * Endpoint overrides: `http://127.0.0.1:PORT` (an offline fake) or a host such as
+   * `ecs.eu-central-1.aliyuncs.com`. For OSS a URL or host (`oss-eu-central-1.aliyuncs.com`).
+   * @default `ecs.<region>.aliyuncs.com`, `vpc.<region>.aliyuncs.com`, `oss-<region>.aliyuncs.com`
+   */
+  endpoints: z
+    .strictObject({
+      ecs: z.string().min(1).optional(),
+      vpc: z.string().min(1).optional(),
+      oss: z.string().min(1).optional(),
+    })
+    .optional(),
   /** Prebuilt SDK clients, used as they are (never closed by the provider). */
-  clients: z.strictObject({ ecs: client('@alicloud/ecs20140526 client') }).optional(),
+  clients: z
+    .strictObject({
+      ecs: client('@alicloud/ecs20140526 client'),
+      vpc: client('@alicloud/vpc20160428 client'),
+      oss: client('ali-oss client'),
+    })
+    .optional(),
   logger: z
     .custom<Logger>((value) => typeof value === 'object' && value !== null && 'debug' in value)
     .optional(),
@@ -61,12 +77,21 @@ export type AlicloudProviderSettings = z.input<typeof alicloudProviderSettingsSc
 /** Settings with their defaults applied. */
 export type ResolvedAlicloudProviderSettings = z.output<typeof alicloudProviderSettingsSchema>;
 
+/** Where one API is: a host (with port) and whether to speak TLS to it. */
+export interface AlicloudEndpoint {
+  readonly host: string;
+  /** `HTTP` for a plain `http://` endpoint (a fake), else `HTTPS`. */
+  readonly protocol: 'HTTP' | 'HTTPS';
+}
+
 /** What the SDK clients are built from (no SDK loaded here). */
 export interface AlicloudClientOptions {
   readonly region: string;
-  readonly ecsEndpoint: string;
-  /** `HTTP` for a plain `http://` endpoint (a fake), else `HTTPS`. */
-  readonly protocol: 'HTTP' | 'HTTPS';
+  readonly endpoints: {
+    readonly ecs: AlicloudEndpoint;
+    readonly vpc: AlicloudEndpoint;
+    readonly oss: AlicloudEndpoint;
+  };
   readonly connectTimeoutMs: number;
   readonly readTimeoutMs: number;
   /** The AccessKey pair, read from the settings or the environment when a client is built. */
@@ -86,10 +111,7 @@ export interface AlicloudProviderContext {
   readonly logger: Logger;
 }
 
-function endpointOf(
-  value: string | undefined,
-  fallback: string,
-): { host: string; protocol: 'HTTP' | 'HTTPS' } {
+function endpointOf(value: string | undefined, fallback: string): AlicloudEndpoint {
   if (!value) return { host: fallback, protocol: 'HTTPS' };
   if (/^https?:\/\//.test(value)) {
     const url = new URL(value);
@@ -120,11 +142,13 @@ export function createAlicloudProviderContext(settings: AlicloudProviderSettings
     provider: 'alicloud',
   });
   const logger = resolved.logger ?? silentLogger;
-  const ecs = endpointOf(resolved.endpoints?.ecs, `ecs.${resolved.region}.aliyuncs.com`);
   const options: AlicloudClientOptions = {
     region: resolved.region,
-    ecsEndpoint: ecs.host,
-    protocol: ecs.protocol,
+    endpoints: {
+      ecs: endpointOf(resolved.endpoints?.ecs, `ecs.${resolved.region}.aliyuncs.com`),
+      vpc: endpointOf(resolved.endpoints?.vpc, `vpc.${resolved.region}.aliyuncs.com`),
+      oss: endpointOf(resolved.endpoints?.oss, `oss-${resolved.region}.aliyuncs.com`),
+    },
     connectTimeoutMs: resolved.connectTimeoutMs,
     readTimeoutMs: resolved.readTimeoutMs,
     credentials: () => {

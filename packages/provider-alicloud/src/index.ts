@@ -1,10 +1,31 @@
 /**
- * `@trellis/provider-alicloud` (in progress): the Alibaba Cloud provider. What exists so far is the
- * machine class of Gardener's Alicloud machines with its validation and the ECS machine provider;
- * the infrastructure provider and the OSS backup store follow.
+ * `@trellis/provider-alicloud`: the Alibaba Cloud provider. ECS machines (Gardener's Alicloud
+ * machine class), VPC infrastructure with an Enhanced NAT gateway (Gardener's Alicloud
+ * `InfrastructureConfig`), and an OSS backup store with etcd-backup-restore's layout. Each
+ * service's SDK loads on its first use; `./testing` holds offline ECS/VPC and OSS fakes.
  *
  * @packageDocumentation
  */
+
+export {
+  type AlicloudBackupConfig,
+  alicloudBackupConfig,
+  alicloudBackupConfigShape,
+} from './alicloud-backup-config.js';
+export {
+  type AlicloudInfrastructureConfig,
+  alicloudInfrastructureConfigSchema,
+  alicloudInfrastructureConfigShape,
+} from './alicloud-infrastructure-config.js';
+export {
+  type AlicloudInfrastructureTiming,
+  DEFAULT_ALICLOUD_INFRASTRUCTURE_TIMING,
+} from './alicloud-infrastructure-context.js';
+export type { AlicloudInfrastructureStatus } from './alicloud-infrastructure-status.js';
+export {
+  checkAlicloudInfrastructureConfigUpdate,
+  checkAlicloudInfrastructureStateUpdate,
+} from './alicloud-infrastructure-update.js';
 
 export {
   ALICLOUD_CLUSTER_TAG_PART,
@@ -17,11 +38,22 @@ export {
   validateAlicloudMachineSpec,
 } from './alicloud-machine-class.js';
 export { ALICLOUD_MAX_TAGS } from './alicloud-machine-instance.js';
-export { createAlicloudMachines } from './alicloud-provider.js';
+export {
+  type AlicloudProvider,
+  createAlicloudInfrastructureProvider,
+  createAlicloudMachineProvider,
+  createAlicloudMachines,
+  createAlicloudProvider,
+  providerDefinition,
+} from './alicloud-provider.js';
 export {
   ALICLOUD_DEFAULT_RATE_LIMITS_PER_MINUTE,
+  type AlicloudClientOptions,
+  type AlicloudEndpoint,
+  type AlicloudProviderContext,
   type AlicloudProviderSettings,
   alicloudProviderSettingsSchema,
+  createAlicloudProviderContext,
   type ResolvedAlicloudProviderSettings,
 } from './alicloud-settings.js';
 export {

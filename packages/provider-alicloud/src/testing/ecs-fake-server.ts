@@ -14,12 +14,25 @@ import {
   indexedDisks,
   indexedTags,
 } from './ecs-fake-instances.js';
+import { securityGroupHandlers } from './ecs-fake-security-groups.js';
+import {
+  type FakeActionHandler,
+  type FakeNetworkKind,
+  type FakeNetworkResource,
+  FakeResourceTable,
+  refuse,
+  required,
+} from './fake-resource-table.js';
+import { vpcHandlers } from './vpc-fake-handlers.js';
 
 /** Options of {@link startEcsFake}. */
 export interface EcsFakeOptions {
   /** The account's access keys (id → secret). @default one test key pair */
   readonly accessKeys?: Readonly<Record<string, string>>;
-  /** How long a new instance stays `Pending` before it is `Running`. @default 50 */
+  /**
+   * How long a new instance stays `Pending` before it is `Running`, and a network resource in its
+   * passing status (`Pending`, `Creating`, `Associating`, `Deleting`, …). @default 50
+   */
   readonly pendingMs?: number;
   /** Calls per minute per action (Alibaba publishes them only in the account's quota center). */
   readonly rateLimitsPerMinute?: Readonly<Record<string, number>>;
@@ -34,6 +47,8 @@ export interface EcsFake {
   readonly faults: FaultInjector;
   /** Every instance (any region), as the fake keeps it. */
   instances(): FakeEcsInstance[];
+  /** Every VPC, vSwitch, NAT gateway, EIP, SNAT entry and security group (of one kind when given). */
+  network(kind?: FakeNetworkKind): FakeNetworkResource[];
   /** Answers the next `times` calls of `action` with the cloud error `code` (`OperationDenied.NoStock`, …), handling nothing. */
   failNext(action: string, code: string, times?: number): void;
   close(): Promise<void>;
@@ -65,19 +80,26 @@ const errorBody = (code: string, message: string) => ({
   Message: message,
   Recommend: `https://api.aliyun.com/troubleshoot?q=${encodeURIComponent(code)}`,
 });
-const error = (code: string, message: string, headers: Record<string, string> = {}): FakeResponse =>
-  jsonResponse(STATUS[code] ?? 400, errorBody(code, message), headers);
+const error = (
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+  status = STATUS[code] ?? 400,
+): FakeResponse => jsonResponse(status, errorBody(code, message), headers);
 const ok = (body: Record<string, unknown>): FakeResponse =>
   jsonResponse(200, { RequestId: randomUUID().toUpperCase(), ...body });
 
 /**
- * An offline ECS: one HTTP server answering the Tea SDKs (`@alicloud/ecs20140526`, ACS3 signatures,
+ * An offline ECS and VPC API: one HTTP server answering the Tea SDKs (`@alicloud/ecs20140526`, ACS3 signatures,
  * `x-acs-action`) and the RPC v1 clients (`@alicloud/pop-core`, `Action` + `Signature`), both
  * verified. RunInstances (tags, `ClientToken` with `IdempotentParameterMismatch`, `Amount`),
  * DescribeInstances (`InstanceIds` as a JSON string of at most 100, `InstanceName` with `*`, tag AND
  * filters, `NextToken`/`MaxResults` within 10..100), DeleteInstance (`Force`; a `Pending`
  * instance is `IncorrectInstanceStatus`, 403) and DeleteInstances; instances go `Pending` →
- * `Running`. Errors in the cloud's JSON; per-minute rate limits per action answered
+ * `Running`. The same server is the VPC API (point both SDK clients at it): VPCs, vSwitches,
+ * Enhanced NAT gateways, EIPs and SNAT entries (see `vpcHandlers`), and ECS security groups.
+ * Every `Create*`/`Allocate*`/`Associate*`/`RunInstances` call with a `ClientToken` runs once per
+ * token. Errors in the cloud's JSON; per-minute rate limits per action answered
  * `Throttling.User` with `x-acs-retry-after`; the kit's faults and call log.
  */
 export async function startEcsFake(options: EcsFakeOptions = {}): Promise<EcsFake> {
@@ -89,32 +111,11 @@ export async function startEcsFake(options: EcsFakeOptions = {}): Promise<EcsFak
   const injected: Array<{ action: string; code: string; times: number }> = [];
   let addresses = 0;
 
-  const runInstances = ({ params }: AcsCall): FakeResponse => {
-    for (const field of ['RegionId', 'ImageId', 'InstanceType']) {
-      if (params[field] === undefined)
-        return error(
-          'MissingParameter',
-          `The input parameter "${field}" that is mandatory for processing this request is not supplied.`,
-        );
-    }
+  const runInstances = ({ params }: AcsCall): Record<string, unknown> => {
+    for (const field of ['RegionId', 'ImageId', 'InstanceType']) required(params, field);
     const amount = Number(params.Amount ?? 1);
     if (!Number.isInteger(amount) || amount < 1 || amount > 100)
-      return error('InvalidParameter', 'The specified parameter "Amount" is not valid (1 to 100).');
-    const token = params.ClientToken;
-    if (token !== undefined && (token.length > 64 || !/^[\x20-\x7e]+$/.test(token)))
-      return error('InvalidParameter', 'The specified parameter "ClientToken" is not valid.');
-    const hash = createHash('sha256')
-      .update(JSON.stringify(Object.entries(params).sort()))
-      .digest('hex');
-    const remembered = token === undefined ? undefined : tokens.get(`RunInstances/${token}`);
-    if (remembered) {
-      if (remembered.hash !== hash)
-        return error(
-          'IdempotentParameterMismatch',
-          'The specified parameter has changed while using an already used clientToken.',
-        );
-      return ok(remembered.answer);
-    }
+      refuse('InvalidParameter', 400, 'The specified parameter "Amount" is not valid (1 to 100).');
     const tags = Object.fromEntries(indexedTags(params).map((tag) => [tag.key, tag.value ?? '']));
     const made = Array.from({ length: amount }, () => {
       addresses += 1;
@@ -131,61 +132,98 @@ export async function startEcsFake(options: EcsFakeOptions = {}): Promise<EcsFak
         DataDisks: indexedDisks(params),
       });
     });
-    const answer = {
+    return {
       InstanceIdSets: { InstanceIdSet: made.map((instance) => instance.InstanceId) },
       OrderId: String(Date.now()),
       TradePrice: 0,
     };
-    if (token !== undefined) tokens.set(`RunInstances/${token}`, { hash, answer });
-    return ok(answer);
   };
 
-  const describeInstances = ({ params }: AcsCall): FakeResponse => {
-    if (params.RegionId === undefined) return error('MissingParameter', 'RegionId is mandatory.');
+  /**
+   * A create with a `ClientToken` runs once: the same token with the same parameters is answered
+   * with the first answer, with other parameters `IdempotentParameterMismatch`.
+   */
+  const idempotent =
+    (action: string, handle: FakeActionHandler): FakeActionHandler =>
+    (call) => {
+      const token = call.params.ClientToken;
+      if (token === undefined) return handle(call);
+      if (token.length > 64 || !/^[\x20-\x7e]+$/.test(token))
+        refuse('InvalidParameter', 400, 'The specified parameter "ClientToken" is not valid.');
+      const hash = createHash('sha256')
+        .update(JSON.stringify(Object.entries(call.params).sort()))
+        .digest('hex');
+      const key = `${call.accessKeyId}/${action}/${token}`;
+      const remembered = tokens.get(key);
+      if (remembered) {
+        if (remembered.hash !== hash)
+          refuse(
+            'IdempotentParameterMismatch',
+            400,
+            'The specified parameter has changed while using an already used clientToken.',
+          );
+        return remembered.answer;
+      }
+      const answer = handle(call);
+      tokens.set(key, { hash, answer });
+      return answer;
+    };
+
+  const describeInstances = ({ params }: AcsCall): Record<string, unknown> => {
+    required(params, 'RegionId');
     const { page, total, nextToken, maxResults } = instances.describe(params);
-    return ok({
+    return {
       TotalCount: total,
       PageNumber: 1,
       PageSize: maxResults,
       NextToken: nextToken,
       Instances: { Instance: page.map(describedInstance) },
-    });
+    };
   };
 
-  const deleteOne = (id: string | undefined, force: boolean): FakeResponse | undefined => {
+  const checkDeletable = (id: string | undefined, force: boolean): void => {
     const instance = id ? instances.get(id) : undefined;
-    if (!instance) return error('InvalidInstanceId.NotFound', 'The specified InstanceId does not exist.');
+    if (!instance) refuse('InvalidInstanceId.NotFound', 404, 'The specified InstanceId does not exist.');
     if (instance.Status === 'Pending' || (instance.Status === 'Running' && !force))
-      return error(
+      refuse(
         'IncorrectInstanceStatus',
+        403,
         `The current status of the resource does not support this operation (${instance.Status}).`,
       );
-    return undefined;
   };
-  const deleteInstance = ({ params }: AcsCall): FakeResponse => {
-    const refused = deleteOne(params.InstanceId, params.Force === 'true');
-    if (refused) return refused;
+  const deleteInstance = ({ params }: AcsCall): Record<string, unknown> => {
+    checkDeletable(params.InstanceId, params.Force === 'true');
     instances.delete(params.InstanceId!);
-    return ok({});
+    return {};
   };
-  const deleteInstances = ({ params }: AcsCall): FakeResponse => {
+  const deleteInstances = ({ params }: AcsCall): Record<string, unknown> => {
     const ids = Object.entries(params)
       .filter(([key]) => /^InstanceId\.\d+$/.test(key))
       .map(([, value]) => value);
-    for (const id of ids) {
-      const refused = deleteOne(id, params.Force === 'true');
-      if (refused) return refused;
-    }
+    for (const id of ids) checkDeletable(id, params.Force === 'true');
     for (const id of ids) instances.delete(id);
-    return ok({});
+    return {};
   };
 
-  const handlers: Readonly<Record<string, (call: AcsCall) => FakeResponse>> = {
+  const network = new FakeResourceTable(options.pendingMs ?? 50);
+  const hooks = {
+    instancesUsing: (field: 'VSwitchId' | 'SecurityGroupId', id: string) =>
+      instances.all().filter((instance) => instance[field] === id).length,
+  };
+  const plain: Readonly<Record<string, FakeActionHandler>> = {
     RunInstances: runInstances,
     DescribeInstances: describeInstances,
     DeleteInstance: deleteInstance,
     DeleteInstances: deleteInstances,
+    ...securityGroupHandlers(network, hooks),
+    ...vpcHandlers(network, hooks),
   };
+  const handlers: Readonly<Record<string, FakeActionHandler>> = Object.fromEntries(
+    Object.entries(plain).map(([action, handle]) => [
+      action,
+      /^(Run|Create|Allocate|Associate)/.test(action) ? idempotent(action, handle) : handle,
+    ]),
+  );
 
   const limits = options.rateLimitsPerMinute ?? {};
   const server = await startFakeServer({
@@ -206,9 +244,10 @@ export async function startEcsFake(options: EcsFakeOptions = {}): Promise<EcsFak
       const handler = handlers[call.action];
       if (!handler) return error('InvalidAction.NotFound', `Specified api "${call.action}" is not found.`);
       try {
-        return handler(call);
+        return ok(handler(call));
       } catch (failure) {
-        if (failure instanceof AcsRequestError) return error(failure.code, failure.message);
+        if (failure instanceof AcsRequestError)
+          return error(failure.code, failure.message, {}, failure.status);
         throw failure;
       }
     },
@@ -241,6 +280,7 @@ export async function startEcsFake(options: EcsFakeOptions = {}): Promise<EcsFak
     calls: server.calls,
     faults: server.faults,
     instances: () => instances.all(),
+    network: (kind) => network.list(kind),
     failNext(action, code, times = 1) {
       injected.push({ action, code, times });
     },

@@ -1,5 +1,5 @@
 /**
- * `@trellis/provider-alicloud/testing`: an offline Alibaba Cloud ECS API for tests, speaking both
+ * `@trellis/provider-alicloud/testing`: an offline Alibaba Cloud ECS and VPC API and an OSS server for tests, speaking both
  * wire dialects (the Tea SDKs' ACS3 signatures and the RPC v1 clients').
  *
  * @packageDocumentation
@@ -7,6 +7,8 @@
 
 export { type AcsCall, AcsRequestError, acsEncode, readAcsCall } from './acs-request.js';
 export { type FakeEcsInstance, indexedDisks, indexedTags } from './ecs-fake-instances.js';
+export type { FakeSecurityGroupRule } from './ecs-fake-security-groups.js';
 export { type EcsFake, type EcsFakeOptions, FAKE_ACCESS_KEY, startEcsFake } from './ecs-fake-server.js';
+export type { FakeNetworkKind, FakeNetworkResource } from './fake-resource-table.js';
 export { type FakeOssObject, type OssFake, type OssFakeOptions, startOssFake } from './oss-fake.js';
 export { verifyOssSignature } from './oss-signature.js';
