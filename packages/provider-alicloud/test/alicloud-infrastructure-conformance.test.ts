@@ -23,7 +23,8 @@ infrastructureProviderConformance({
         const total = fake.calls.count();
         await fake.close();
         // The suite proves nothing unless faults really hit it: expect about a fifth of all calls.
-        if (injected < total * 0.1) throw new Error(`only ${injected} of ${total} calls had a fault injected`);
+        if (injected < total * 0.1)
+          throw new Error(`only ${injected} of ${total} calls had a fault injected`);
       },
     };
   },

@@ -15,7 +15,9 @@ import { type EcsFake, FAKE_ACCESS_KEY, startEcsFake } from '../src/testing/inde
 export const REGION = 'eu-central-1';
 
 /** A VPC Trellis creates, two zones, the second with an EIP Trellis allocates too. */
-export function managedConfig(extra: Partial<AlicloudInfrastructureConfig> = {}): AlicloudInfrastructureConfig {
+export function managedConfig(
+  extra: Partial<AlicloudInfrastructureConfig> = {},
+): AlicloudInfrastructureConfig {
   return {
     networks: {
       vpc: { cidr: '10.250.0.0/16' },
@@ -32,10 +34,15 @@ export function managedConfig(extra: Partial<AlicloudInfrastructureConfig> = {})
 
 /** Configs the provider must reject, with the path of the problem. */
 export const invalidConfigs = [
-  { config: { networks: { vpc: {}, zones: [{ name: `${REGION}a`, workers: '10.250.0.0/19' }] } }, path: 'networks.vpc' },
+  {
+    config: { networks: { vpc: {}, zones: [{ name: `${REGION}a`, workers: '10.250.0.0/19' }] } },
+    path: 'networks.vpc',
+  },
   { config: { networks: { vpc: { cidr: '10.250.0.0/16' }, zones: [] } }, path: 'networks.zones' },
   {
-    config: { networks: { vpc: { cidr: '10.250.0.0/16' }, zones: [{ name: `${REGION}a`, workers: '10.251.0.0/19' }] } },
+    config: {
+      networks: { vpc: { cidr: '10.250.0.0/16' }, zones: [{ name: `${REGION}a`, workers: '10.251.0.0/19' }] },
+    },
     path: 'networks.zones[0].workers',
   },
   {
@@ -52,7 +59,10 @@ export const invalidConfigs = [
   },
   {
     config: {
-      networks: { vpc: { cidr: '10.250.0.0/16', gardenerManagedNATGateway: true }, zones: [{ name: `${REGION}a`, workers: '10.250.0.0/19' }] },
+      networks: {
+        vpc: { cidr: '10.250.0.0/16', gardenerManagedNATGateway: true },
+        zones: [{ name: `${REGION}a`, workers: '10.250.0.0/19' }],
+      },
     },
     path: 'networks.vpc.gardenerManagedNATGateway',
   },
@@ -77,7 +87,10 @@ export const FAST_TIMING = {
 };
 
 /** Settings of a provider on the fake (ECS and VPC on one port), with generous rate limits. */
-export function fakeSettings(fake: EcsFake, extra: Partial<AlicloudProviderSettings> = {}): AlicloudProviderSettings {
+export function fakeSettings(
+  fake: EcsFake,
+  extra: Partial<AlicloudProviderSettings> = {},
+): AlicloudProviderSettings {
   return {
     region: REGION,
     credentials: FAKE_ACCESS_KEY,
@@ -89,7 +102,10 @@ export function fakeSettings(fake: EcsFake, extra: Partial<AlicloudProviderSetti
 }
 
 /** The provider context on the fake, its API retrying after milliseconds instead of the real backoff. */
-export function fakeContext(fake: EcsFake, extra: Partial<AlicloudProviderSettings> = {}): AlicloudProviderContext {
+export function fakeContext(
+  fake: EcsFake,
+  extra: Partial<AlicloudProviderSettings> = {},
+): AlicloudProviderContext {
   const context = createAlicloudProviderContext(fakeSettings(fake, extra));
   return {
     ...context,
@@ -106,7 +122,11 @@ export function fakeContext(fake: EcsFake, extra: Partial<AlicloudProviderSettin
 }
 
 /** The fake's network resources by id (VPCs, vSwitches, NAT gateways, EIPs, SNAT entries, security groups). */
-export const inventoryOf = (fake: EcsFake) => fake.network().map((resource) => resource.id).sort();
+export const inventoryOf = (fake: EcsFake) =>
+  fake
+    .network()
+    .map((resource) => resource.id)
+    .sort();
 
 /** A conformance subject on a fake. */
 export function infrastructureSubject(
