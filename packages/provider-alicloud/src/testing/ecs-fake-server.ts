@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import type { Clock } from '@trellis/provider-kit';
 import {
   type CallLog,
   type FakeResponse,
@@ -36,6 +37,8 @@ export interface EcsFakeOptions {
   readonly pendingMs?: number;
   /** Calls per minute per action (Alibaba publishes them only in the account's quota center). */
   readonly rateLimitsPerMinute?: Readonly<Record<string, number>>;
+  /** The time of those limits: a scaled clock runs a minute's limit in less. @default the system clock */
+  readonly clock?: Clock;
 }
 
 /** A running ECS fake. */
@@ -264,6 +267,7 @@ export async function startEcsFake(options: EcsFakeOptions = {}): Promise<EcsFak
             ),
           ),
     rateLimits: {
+      ...(options.clock ? { clock: options.clock } : {}),
       buckets: Object.fromEntries(
         Object.entries(limits).map(([action, perMinute]) => [
           action,
