@@ -1,5 +1,11 @@
 import { type Logger, parseWithSchema, silentLogger, TrellisError, z } from '@trellis/core';
-import { ClientRegistry, type Clock, CloudApi, RateLimiter, type TokenBucketLimit } from '@trellis/provider-kit';
+import {
+  ClientRegistry,
+  type Clock,
+  CloudApi,
+  RateLimiter,
+  type TokenBucketLimit,
+} from '@trellis/provider-kit';
 import { toTrellisError } from './alicloud-errors.js';
 
 const client = (what: string) =>
@@ -62,7 +68,11 @@ export const alicloudProviderSettingsSchema = z.strictObject({
    * The time of the rate limits and the retry waits: a scaled clock lets a test or a benchmark run
    * a per-minute limit in a second. @default the system clock
    */
-  clock: z.custom<Clock>((value) => typeof value === 'object' && value !== null && 'now' in value && 'sleep' in value).optional(),
+  clock: z
+    .custom<Clock>(
+      (value) => typeof value === 'object' && value !== null && 'now' in value && 'sleep' in value,
+    )
+    .optional(),
   /** Calls per minute per action (`RunInstances: 100`), over {@link ALICLOUD_DEFAULT_RATE_LIMITS_PER_MINUTE}. */
   rateLimitsPerMinute: z.record(z.string(), z.number().int().positive()).optional(),
   /** Attempts per call, the first included (the SDK itself retries nothing). @default 8 */

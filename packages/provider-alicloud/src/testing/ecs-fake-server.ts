@@ -37,6 +37,10 @@ export interface EcsFakeOptions {
   readonly pendingMs?: number;
   /** Calls per minute per action (Alibaba publishes them only in the account's quota center). */
   readonly rateLimitsPerMinute?: Readonly<Record<string, number>>;
+  /** @default a free port */
+  readonly port?: number;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
   /** The time of those limits: a scaled clock runs a minute's limit in less. @default the system clock */
   readonly clock?: Clock;
 }
@@ -230,6 +234,8 @@ export async function startEcsFake(options: EcsFakeOptions = {}): Promise<EcsFak
 
   const limits = options.rateLimitsPerMinute ?? {};
   const server = await startFakeServer({
+    ...(options.port === undefined ? {} : { port: options.port }),
+    ...(options.host === undefined ? {} : { host: options.host }),
     actionOf: acsActionOf,
     handle: (request) => {
       let call: AcsCall;

@@ -6,6 +6,7 @@
  */
 
 export { type AcsCall, AcsRequestError, acsEncode, readAcsCall } from './acs-request.js';
+export { fakeDefinition } from './alicloud-fake-definition.js';
 export { type FakeEcsInstance, indexedDisks, indexedTags } from './ecs-fake-instances.js';
 export type { FakeSecurityGroupRule } from './ecs-fake-security-groups.js';
 export { type EcsFake, type EcsFakeOptions, FAKE_ACCESS_KEY, startEcsFake } from './ecs-fake-server.js';

@@ -44,6 +44,10 @@ interface Bucket {
 export interface OssFakeOptions {
   /** @default the ECS fake's test key pair */
   readonly accessKeys?: Readonly<Record<string, string>>;
+  /** @default a free port */
+  readonly port?: number;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
   /** Take the bucket from the first path segment instead of the Host (a test knob: real OSS is virtual-hosted only). */
   readonly pathStyle?: boolean;
 }
@@ -338,6 +342,8 @@ export async function startOssFake(options: OssFakeOptions = {}): Promise<OssFak
   };
 
   const server = await startFakeServer({
+    ...(options.port === undefined ? {} : { port: options.port }),
+    ...(options.host === undefined ? {} : { host: options.host }),
     actionOf,
     handle,
     renderFault: (kind, _request, status) =>
