@@ -24,6 +24,7 @@ import {
   createAlicloudProviderContext,
 } from './alicloud-settings.js';
 import type { OssClient } from './oss-backup-store.js';
+import { ensureOssBucket, type OssBucketClient } from './oss-ensure-bucket.js';
 
 /** The ECS machine provider of a context; `@alicloud/ecs20140526` loads on its first call. */
 export function createAlicloudMachineProvider(
@@ -90,7 +91,9 @@ export function createAlicloudProvider(settings: AlicloudProviderSettings): Alic
     defaultRegion: context.region,
     context,
     machines: createAlicloudMachineProvider(context),
-    infrastructure: createAlicloudInfrastructureProvider(context),
+    infrastructure: createAlicloudInfrastructureProvider(context, {
+      pollIntervalMs: context.settings.statusPollMs,
+    }),
     backupStore(config: AlicloudBackupConfig) {
       const parsed = alicloudBackupConfig.parse(config);
       return lazyBackupStore({
@@ -129,3 +132,21 @@ export const providerDefinition: ProviderDefinition = {
       next as AlicloudInfrastructureConfig,
     ),
 };
+
+/**
+ * Makes the backup bucket ready with the provider's credentials and OSS endpoint (or its prebuilt
+ * OSS client): created private when missing, AES256 encryption, a lifecycle rule aborting multipart
+ * uploads left for 7 days (see `ensureOssBucket`). `ali-oss` loads here, not with the package.
+ */
+export async function ensureAlicloudBackupBucket(
+  context: AlicloudProviderContext,
+  bucket: string,
+): Promise<{ created: boolean }> {
+  const client =
+    (context.settings.clients?.oss as OssBucketClient | undefined) ??
+    ((await import('./oss-client.js')).ossClient(
+      context.clients.options,
+      bucket,
+    ) as unknown as OssBucketClient);
+  return ensureOssBucket(client, bucket);
+}

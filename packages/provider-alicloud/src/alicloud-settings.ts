@@ -81,6 +81,8 @@ export const alicloudProviderSettingsSchema = z.strictObject({
   listPageSize: z.number().int().min(10).max(100).default(100),
   /** How long concurrent `getMachine` calls wait to be merged into one DescribeInstances. @default 10 */
   batchWindowMs: z.number().int().min(0).max(1000).default(10),
+  /** First interval between polls of a resource's status (`Pending → Available`); polls back off to 10 s. @default 2000 */
+  statusPollMs: z.number().int().min(1).max(60_000).default(2_000),
   /** The SDK's connect timeout (its default of 3 s is short for a busy region). @default 5000 */
   connectTimeoutMs: z.number().int().min(1).default(5000),
   /** The SDK's read timeout. @default 20000 */

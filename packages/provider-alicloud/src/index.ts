@@ -44,6 +44,7 @@ export {
   createAlicloudMachineProvider,
   createAlicloudMachines,
   createAlicloudProvider,
+  ensureAlicloudBackupBucket,
   providerDefinition,
 } from './alicloud-provider.js';
 export {

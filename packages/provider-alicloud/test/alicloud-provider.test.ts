@@ -2,14 +2,12 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { collectBytes, modulesLoadedBy as loadedBy } from '@trellis/testkit';
 import { describe, expect, it } from 'vitest';
-import { createAlicloudProviderContext } from '../src/alicloud-settings.js';
 import {
   type AlicloudProviderSettings,
   createAlicloudProvider,
-  ensureOssBucket,
+  ensureAlicloudBackupBucket,
   providerDefinition,
 } from '../src/index.js';
-import { ossClient } from '../src/oss-client.js';
 import { fakeDefinition } from '../src/testing/index.js';
 import { SPEC } from './alicloud-machine-harness.js';
 
@@ -51,8 +49,7 @@ describe('trellis fake alicloud (fakeDefinition) and the provider built from its
       expect(status.egressCIDRs[0]).toMatch(/^47\.\d+\.\d+\.\d+\/32$/);
       await provider.infrastructure.delete({ cluster, region: 'eu-central-1', config, state });
 
-      const context = createAlicloudProviderContext(settings);
-      await ensureOssBucket(ossClient(context.clients.options, 'etcd-cli') as never, 'etcd-cli');
+      expect(await ensureAlicloudBackupBucket(provider.context, 'etcd-cli')).toEqual({ created: true });
       const store = provider.backupStore({ bucket: 'etcd-cli', prefix: 'cli' });
       const snapshot = { kind: 'Full', startRevision: 0, lastRevision: 7, createdOn: new Date() } as const;
       await store.save(snapshot, Readable.from([Buffer.from('snapshot bytes')]));

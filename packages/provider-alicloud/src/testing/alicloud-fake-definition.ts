@@ -48,6 +48,7 @@ export const fakeDefinition: FakeDefinition = {
         region: REGION,
         credentials: { ...FAKE_ACCESS_KEY },
         endpoints: { ecs: api.url, vpc: api.url, oss: oss.url },
+        statusPollMs: 20,
       },
       environment: {
         ALIBABA_CLOUD_ACCESS_KEY_ID: FAKE_ACCESS_KEY.accessKeyId,
