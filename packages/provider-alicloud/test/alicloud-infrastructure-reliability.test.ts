@@ -100,7 +100,12 @@ describe('Alibaba Cloud infrastructure: crashes, lost answers, tags', () => {
     }, 1);
     const failed = provider.reconcile(
       { cluster, region: REGION, config: managedConfig() },
-      { signal: controller.signal, onState: (state) => void (saved = structuredClone(state)) },
+      {
+        signal: controller.signal,
+        onState: (state) => {
+          saved = structuredClone(state);
+        },
+      },
     );
     await expect(failed).rejects.toMatchObject({ code: 'Canceled' });
     clearInterval(watch);
