@@ -3,7 +3,9 @@ import { backupStoreConformance, collectBytes, randomBytesSource } from '@trelli
 import OSS from 'ali-oss';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  createAlicloudProvider,
   createOssBackupStore,
+  ensureAlicloudBackupBucket,
   ensureOssBucket,
   OSS_ABORT_UPLOADS_RULE_ID,
   type OssClient,
@@ -58,6 +60,27 @@ backupStoreConformance({
   largeSize: 8 * 1024 * 1024,
   boundedMemorySize: 64 * 1024 * 1024,
 });
+
+const live = process.env.TRELLIS_ALICLOUD_LIVE === '1';
+const liveRegion = process.env.TRELLIS_ALICLOUD_REGION ?? '';
+const liveBucket = process.env.TRELLIS_ALICLOUD_BUCKET ?? '';
+describe.skipIf(!live || !liveRegion || !liveBucket)(
+  'live Alibaba Cloud (set TRELLIS_ALICLOUD_LIVE=1, TRELLIS_ALICLOUD_REGION, TRELLIS_ALICLOUD_BUCKET and ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET to run; writes under trellis-conformance/ in the bucket)',
+  () => {
+    backupStoreConformance({
+      name: `OSS backup store against real OSS (${liveRegion}, bucket ${liveBucket})`,
+      setup: async () => {
+        const provider = createAlicloudProvider({ region: liveRegion });
+        await ensureAlicloudBackupBucket(provider.context, liveBucket);
+        return {
+          store: provider.backupStore({ bucket: liveBucket, prefix: `trellis-conformance/${Date.now()}` }),
+        };
+      },
+      largeSize: 32 * 1024 * 1024,
+      boundedMemorySize: 128 * 1024 * 1024,
+    });
+  },
+);
 
 describe('the OSS backup store', () => {
   let fake: OssFake | undefined;
