@@ -1,25 +1,9 @@
-import type { FakeDefinition, FakeFaultSpec } from '@trellis/core';
-import type { FaultInjector } from '@trellis/testkit/fake';
+import type { FakeDefinition } from '@trellis/core';
+import { addStartFaults } from '@trellis/testkit/fake';
 import { FAKE_ACCESS_KEY, startEcsFake } from './ecs-fake-server.js';
 import { startOssFake } from './oss-fake.js';
 
 const REGION = 'eu-central-1';
-
-function addFaults(
-  faults: FaultInjector,
-  latencyMs: number | undefined,
-  specs: readonly FakeFaultSpec[],
-): void {
-  if (latencyMs) faults.add({ kind: 'latency', latencyMs });
-  for (const fault of specs) {
-    faults.add({
-      kind: fault.kind,
-      ...(fault.rate === undefined ? {} : { rate: fault.rate }),
-      ...(fault.actions ? { actions: [...fault.actions] } : {}),
-      ...(fault.latencyMs === undefined ? {} : { latencyMs: fault.latencyMs }),
-    });
-  }
-}
 
 /**
  * `trellis fake alicloud`: the offline ECS/VPC API (one server for both SDKs) and the OSS server
@@ -40,8 +24,8 @@ export const fakeDefinition: FakeDefinition = {
       await api.close();
       throw error;
     });
-    addFaults(api.faults, options.latencyMs, options.faults ?? []);
-    addFaults(oss.faults, options.latencyMs, options.faults ?? []);
+    addStartFaults(api.faults, options);
+    addStartFaults(oss.faults, options);
     return {
       endpoints: { ecs: api.url, vpc: api.url, oss: oss.url },
       providerSettings: {

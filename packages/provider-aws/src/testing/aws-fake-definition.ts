@@ -1,4 +1,5 @@
 import type { FakeDefinition } from '@trellis/core';
+import { addStartFaults } from '@trellis/testkit/fake';
 import { startEc2Fake } from './ec2-fake-server.js';
 
 const FAKE_CREDENTIALS = { accessKeyId: 'AKIDTRELLISFAKE', secretAccessKey: 'trellis-fake-secret' };
@@ -16,15 +17,7 @@ export const fakeDefinition: FakeDefinition = {
       ...(options.port === undefined ? {} : { port: options.port }),
       ...(options.host === undefined ? {} : { host: options.host }),
     });
-    if (options.latencyMs) fake.faults.add({ kind: 'latency', latencyMs: options.latencyMs });
-    for (const fault of options.faults ?? []) {
-      fake.faults.add({
-        kind: fault.kind,
-        ...(fault.rate === undefined ? {} : { rate: fault.rate }),
-        ...(fault.actions ? { actions: [...fault.actions] } : {}),
-        ...(fault.latencyMs === undefined ? {} : { latencyMs: fault.latencyMs }),
-      });
-    }
+    addStartFaults(fake.faults, options);
     return {
       endpoints: { ec2: fake.url, iam: fake.url },
       providerSettings: {

@@ -1,4 +1,5 @@
 import type { FakeDefinition } from '@trellis/core';
+import { addStartFaults } from '@trellis/testkit/fake';
 import { startArmFake } from './arm-fake-server.js';
 
 /** The subscription the fake's printed settings use (any GUID works). */
@@ -9,14 +10,7 @@ export const fakeDefinition: FakeDefinition = {
   type: 'azure',
   async start(options = {}) {
     const fake = await startArmFake(options.port === undefined ? {} : { port: options.port });
-    if (options.latencyMs) fake.faults.add({ kind: 'latency', latencyMs: options.latencyMs });
-    for (const fault of options.faults ?? []) {
-      fake.faults.add({
-        kind: fault.kind,
-        ...(fault.rate === undefined ? {} : { rate: fault.rate }),
-        ...(fault.actions ? { actions: [...fault.actions] } : {}),
-      });
-    }
+    addStartFaults(fake.faults, options);
     return {
       endpoints: { resourceManager: fake.url },
       providerSettings: {

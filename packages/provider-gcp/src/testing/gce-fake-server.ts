@@ -1,6 +1,7 @@
 import type { FakeDefinition } from '@trellis/core';
 import type { Clock, TokenBucketLimit } from '@trellis/provider-kit';
 import {
+  addStartFaults,
   type CallLog,
   type FakeRequest,
   type FakeResponse,
@@ -205,14 +206,7 @@ export const fakeDefinition: FakeDefinition = {
       ...(options.port === undefined ? {} : { port: options.port }),
       ...(options.host === undefined ? {} : { host: options.host }),
     });
-    if (options.latencyMs) fake.faults.add({ kind: 'latency', latencyMs: options.latencyMs });
-    for (const fault of options.faults ?? []) {
-      fake.faults.add({
-        kind: fault.kind,
-        ...(fault.rate === undefined ? {} : { rate: fault.rate }),
-        ...(fault.actions ? { actions: [...fault.actions] } : {}),
-      });
-    }
+    addStartFaults(fake.faults, options);
     return {
       endpoints: { compute: fake.url, iam: fake.url },
       providerSettings: {

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { FakeStartOptions } from '@trellis/core';
 import type { FaultDecision, FaultKind, FaultRule } from './fake-types.js';
 
 interface ActiveRule {
@@ -104,5 +105,21 @@ export class FaultInjector {
       } else failure ??= decision;
     }
     return { ...(failure ? { failure, fault: failure.kind } : {}), ...(!failure && fault ? { fault } : {}) };
+  }
+}
+
+/**
+ * Adds the faults a tool asked for when it started a fake (`trellis fake <cloud> --faults
+ * throttle:0.2 --latency 50`): a latency on every call, then each fault rule.
+ */
+export function addStartFaults(faults: FaultInjector, options: FakeStartOptions): void {
+  if (options.latencyMs) faults.add({ kind: 'latency', latencyMs: options.latencyMs });
+  for (const fault of options.faults ?? []) {
+    faults.add({
+      kind: fault.kind,
+      ...(fault.rate === undefined ? {} : { rate: fault.rate }),
+      ...(fault.actions ? { actions: [...fault.actions] } : {}),
+      ...(fault.latencyMs === undefined ? {} : { latencyMs: fault.latencyMs }),
+    });
   }
 }
