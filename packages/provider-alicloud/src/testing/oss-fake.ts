@@ -82,7 +82,17 @@ const ossError = (status: number, code: string, message: string, extra = ''): Fa
     status,
     `<Error><Code>${code}</Code><Message>${escapeXml(message)}</Message><RequestId>${randomUUID()}</RequestId><HostId>oss.aliyuncs.com</HostId>${extra}</Error>`,
   );
-const quotedMd5 = (body: Buffer) => `"${createHash('md5').update(body).digest('hex').toUpperCase()}"`;
+/** MD5 of a request body, computed once (the Content-MD5 check and the ETag both need it, as OSS hashes once). */
+const md5s = new WeakMap<Buffer, Buffer>();
+const md5Of = (body: Buffer): Buffer => {
+  let digest = md5s.get(body);
+  if (!digest) {
+    digest = createHash('md5').update(body).digest();
+    md5s.set(body, digest);
+  }
+  return digest;
+};
+const quotedMd5 = (body: Buffer) => `"${md5Of(body).toString('hex').toUpperCase()}"`;
 const values = (text: string, tag: string) =>
   [...text.matchAll(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, 'g'))].map((match) => match[1]!);
 
@@ -141,7 +151,7 @@ export async function startOssFake(options: OssFakeOptions = {}): Promise<OssFak
       );
     if (!name) return ossError(400, 'InvalidBucketName', 'No bucket in the request.');
     const sentMd5 = request.headers['content-md5'];
-    if (typeof sentMd5 === 'string' && createHash('md5').update(request.body).digest('base64') !== sentMd5)
+    if (typeof sentMd5 === 'string' && md5Of(request.body).toString('base64') !== sentMd5)
       return ossError(400, 'InvalidDigest', 'The Content-MD5 you specified is not valid.');
     const query = request.url.searchParams;
     const method = request.method;
