@@ -232,6 +232,50 @@ describe('the admission webhook over HTTPS', () => {
     expect(removed.status?.message).toContain('zone "eu-west-1b" may not be removed');
   });
 
+  it('checks Alibaba Cloud machine classes and infrastructure updates (MCM\'s "Alicloud" provider name)', async () => {
+    const machineClass = await answerOf(
+      review({
+        operation: 'CREATE',
+        kind: machineClassKind,
+        object: {
+          provider: 'Alicloud',
+          providerSpec: {
+            imageID: 'm-gw8abc',
+            instanceType: 'ecs.g7.large',
+            region: 'eu-central-1',
+            zoneID: 'eu-central-1a',
+            vSwitchID: 'vsw-nodes',
+            keyPairName: 'shoot--p--c-ssh',
+            dataDisks: [{ name: 'data', category: 'cloud_essd', size: 5 }],
+            tags: { 'kubernetes.io/cluster/shoot--p--c': '1', 'kubernetes.io/role/worker/shoot--p--c': '1' },
+          },
+        },
+      }),
+    );
+    expect(machineClass.allowed).toBe(false);
+    expect(machineClass.status?.details?.causes.map((cause) => cause.field)).toEqual([
+      'providerSpec.dataDisks[0].size',
+    ]);
+    const infrastructure = (zones: Array<{ name: string; workers: string }>) => ({
+      spec: { type: 'alicloud', providerConfig: { networks: { vpc: { cidr: '10.250.0.0/16' }, zones } } },
+    });
+    const updated = await answerOf(
+      review({
+        operation: 'UPDATE',
+        kind: infrastructureKind,
+        object: infrastructure([{ name: 'eu-central-1a', workers: '10.250.64.0/19' }]),
+        oldObject: infrastructure([
+          { name: 'eu-central-1a', workers: '10.250.0.0/19' },
+          { name: 'eu-central-1b', workers: '10.250.32.0/19' },
+        ]),
+      }),
+    );
+    expect(updated.status?.details?.causes.map((cause) => `${cause.field}: ${cause.message}`)).toEqual([
+      'spec.providerConfig.networks.zones[0].workers: is immutable',
+      'spec.providerConfig.networks.zones: zone eu-central-1b cannot be removed',
+    ]);
+  });
+
   it('denies, never crashes on, unknown kinds, missing providers and providers that are not installed', async () => {
     const unknown = await answerOf(
       review({ operation: 'CREATE', kind: { group: 'apps', version: 'v1', kind: 'Deployment' }, object: {} }),
