@@ -1,4 +1,5 @@
 import type { FieldIssue, InfrastructureState } from '@trellis/core';
+import { recordedResource } from '@trellis/provider-kit';
 import type { AlicloudInfrastructureConfig } from './alicloud-infrastructure-config.js';
 import { stateKeys } from './alicloud-infrastructure-names.js';
 
@@ -16,10 +17,7 @@ export function checkAlicloudInfrastructureStateUpdate(
 ): FieldIssue[] {
   if (!state) return [];
   const issues: FieldIssue[] = [];
-  const recorded = (key: string) => {
-    const resource = state.resources[key];
-    return resource && resource.attributes?.pending !== true ? resource : undefined;
-  };
+  const recorded = (key: string) => recordedResource(state, key);
   const vpc = recorded(stateKeys.vpc);
   if (vpc) {
     if (vpc.managed === false ? vpc.id !== next.networks.vpc.id : next.networks.vpc.id !== undefined)

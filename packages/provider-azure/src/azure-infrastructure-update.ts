@@ -1,4 +1,5 @@
 import { cidrContains, type FieldIssue, type InfrastructureState } from '@trellis/core';
+import { recordedResource } from '@trellis/provider-kit';
 import type { AzureInfrastructureConfig } from './azure-infrastructure-config.js';
 
 /**
@@ -14,10 +15,7 @@ export function checkAzureInfrastructureStateUpdate(
 ): FieldIssue[] {
   if (!state) return [];
   const issues: FieldIssue[] = [];
-  const recorded = (key: string) => {
-    const resource = state.resources[key];
-    return resource && resource.attributes?.pending !== true ? resource : undefined;
-  };
+  const recorded = (key: string) => recordedResource(state, key);
   const vnet = recorded('vnet');
   if (vnet) {
     const wasBrought = vnet.managed === false;

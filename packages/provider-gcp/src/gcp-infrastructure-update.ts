@@ -1,4 +1,5 @@
 import type { FieldIssue, InfrastructureState } from '@trellis/core';
+import { recordedResource } from '@trellis/provider-kit';
 import type { GcpInfrastructureConfig } from './gcp-infrastructure-config.js';
 import { stateKeys } from './gcp-infrastructure-names.js';
 
@@ -16,12 +17,8 @@ export function checkGcpInfrastructureStateUpdate(
 ): FieldIssue[] {
   if (!state) return [];
   const issues: FieldIssue[] = [];
-  const { resources } = state;
   const immutable = (path: string) => issues.push({ path, message: IMMUTABLE });
-  const recorded = (key: string) => {
-    const resource = resources[key];
-    return resource && resource.attributes?.pending !== true ? resource : undefined;
-  };
+  const recorded = (key: string) => recordedResource(state, key);
 
   const network = recorded(stateKeys.network);
   if (network) {

@@ -27,6 +27,7 @@ export {
   InfrastructureStateBook,
   isPending,
   type PendingCreate,
+  recordedResource,
 } from './infrastructure-state-book.js';
 export { KeyedBatcher, type KeyedBatcherOptions } from './keyed-batcher.js';
 export {

@@ -141,3 +141,12 @@ export function createStateEmitter(
     return chain;
   };
 }
+
+/**
+ * The resource a saved state records under `key`, unless it is only a write-ahead mark (a create
+ * whose result was never saved): what an update check compares a new config with.
+ */
+export function recordedResource(state: InfrastructureState, key: string): CreatedResource | undefined {
+  const resource = state.resources[key];
+  return resource && !isPending(resource) ? resource : undefined;
+}
