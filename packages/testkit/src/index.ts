@@ -56,3 +56,9 @@ export {
   memoryMachineSpecSchema,
 } from './memory-machine-provider.js';
 export { modulesLoadedBy } from './module-loading.js';
+export {
+  compareSaveThroughput,
+  patternedBytes,
+  type SaveThroughputOptions,
+  type SaveThroughputResult,
+} from './save-throughput.js';
