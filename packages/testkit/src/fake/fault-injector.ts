@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FakeStartOptions } from '@trellis/core';
+import type { CallLog } from './call-log.js';
 import type { FaultDecision, FaultKind, FaultRule } from './fake-types.js';
 
 interface ActiveRule {
@@ -122,4 +123,23 @@ export function addStartFaults(faults: FaultInjector, options: FakeStartOptions)
       ...(fault.latencyMs === undefined ? {} : { latencyMs: fault.latencyMs }),
     });
   }
+}
+
+/**
+ * Makes a fifth of a fake's calls fail (10% throttled, 5% answered 500, 5% answered 503) and
+ * returns a check for the end of the suite: it throws unless at least a tenth of all calls really
+ * had a fault, since a suite "under faults" that met none proves nothing.
+ */
+export function injectFaultShare(fake: {
+  readonly faults: FaultInjector;
+  readonly calls: CallLog;
+}): () => void {
+  fake.faults.add({ kind: 'throttle', rate: 0.1 });
+  fake.faults.add({ kind: 'server-error', rate: 0.05, status: 500 });
+  fake.faults.add({ kind: 'server-error', rate: 0.05, status: 503 });
+  return () => {
+    const injected = fake.calls.entries.filter((entry) => entry.fault !== undefined).length;
+    const total = fake.calls.count();
+    if (injected < total * 0.1) throw new Error(`only ${injected} of ${total} calls had a fault injected`);
+  };
 }

@@ -20,7 +20,7 @@ export type {
   FaultKind,
   FaultRule,
 } from './fake-types.js';
-export { addStartFaults, FaultInjector } from './fault-injector.js';
+export { addStartFaults, FaultInjector, injectFaultShare } from './fault-injector.js';
 export { type FaultProxy, type FaultProxyOptions, startFaultProxy } from './fault-proxy.js';
 export {
   type FakeOperation,
