@@ -1,9 +1,9 @@
-import { canceled, type ErrorCode, TrellisError } from '@trellis/core';
+import { type ErrorCode, TrellisError } from '@trellis/core';
 import {
   type CloudErrorContext,
   codeForHttpStatus,
-  isAbortError,
   isNetworkError,
+  settledError,
 } from '@trellis/provider-kit';
 
 /** Codes of a create the cloud cannot serve now: no stock, no quota, not in this zone. */
@@ -83,11 +83,9 @@ export function readAlicloudFailure(
   error: unknown,
   context: CloudErrorContext,
 ): TrellisError | AlicloudFailure {
-  if (TrellisError.isInstance(error)) return error;
-  const { operation, provider } = context;
-  if (context.signal?.aborted) return canceled(context.signal.reason, { provider, operation });
+  const settled = settledError(error, context);
+  if (settled) return settled;
   const record = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
-  if (isAbortError(record)) return canceled(record, { provider, operation });
   const reported = typeof record.statusCode === 'number' ? record.statusCode : record.status;
   const status = typeof reported === 'number' && reported > 0 ? reported : undefined;
   const network = status === undefined && isNetworkError(record);

@@ -1,5 +1,5 @@
-import { canceled, type ErrorCode, TrellisError } from '@trellis/core';
-import { codeForHttpStatus, isAbortError, isNetworkError } from '@trellis/provider-kit';
+import { type ErrorCode, TrellisError } from '@trellis/core';
+import { codeForHttpStatus, isNetworkError, settledError } from '@trellis/provider-kit';
 
 /** Where an AWS error happened, for the resulting {@link TrellisError}. */
 export interface AwsErrorContext {
@@ -222,12 +222,11 @@ export function redactSecrets(text: string): string {
  * `Unavailable`: the resource is still changing and the same call succeeds later.
  */
 export function toTrellisError(error: unknown, context: AwsErrorContext): TrellisError {
-  if (TrellisError.isInstance(error)) return error;
   const provider = context.provider ?? 'aws';
   const { operation } = context;
-  if (context.signal?.aborted) return canceled(context.signal.reason, { provider, operation });
+  const settled = settledError(error, { ...context, provider });
+  if (settled) return settled;
   const record = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
-  if (isAbortError(record)) return canceled(record, { provider, operation });
 
   const awsCode = awsErrorCode(error);
   const status = httpStatusOf(record);

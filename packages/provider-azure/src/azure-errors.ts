@@ -1,5 +1,5 @@
-import { canceled, type ErrorCode, TrellisError } from '@trellis/core';
-import { codeForHttpStatus, isAbortError, isNetworkError } from '@trellis/provider-kit';
+import { type ErrorCode, TrellisError } from '@trellis/core';
+import { codeForHttpStatus, isNetworkError, settledError } from '@trellis/provider-kit';
 
 /** ARM codes that mean "no capacity or quota" (MCM's `GetMatchingErrorCode`, plus the zonal variants). */
 const EXHAUSTED = new Set([
@@ -109,11 +109,10 @@ export function toTrellisError(
   error: unknown,
   context: { operation: string; provider?: string; signal?: AbortSignal | undefined },
 ): TrellisError {
-  if (TrellisError.isInstance(error)) return error;
   const provider = context.provider ?? 'azure';
   const { operation } = context;
-  if (context.signal?.aborted || isAbortError(error))
-    return canceled(context.signal?.reason ?? error, { provider, operation });
+  const settled = settledError(error, { ...context, provider });
+  if (settled) return settled;
   const record = (typeof error === 'object' && error !== null ? error : {}) as RestErrorLike;
   let code = azureErrorCode(record);
   if (!code && isNetworkError(error)) code = 'Unavailable';

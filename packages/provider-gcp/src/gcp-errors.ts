@@ -1,5 +1,5 @@
-import { canceled, type ErrorCode, TrellisError } from '@trellis/core';
-import { codeForHttpStatus, isAbortError, isNetworkError } from '@trellis/provider-kit';
+import { type ErrorCode, TrellisError } from '@trellis/core';
+import { codeForHttpStatus, isNetworkError, settledError } from '@trellis/provider-kit';
 
 /** Operation and HTTP error codes that mean "no capacity or quota", as Gardener classifies them. */
 const EXHAUSTED =
@@ -61,11 +61,10 @@ export function toTrellisError(
   error: unknown,
   context: { operation: string; provider?: string; signal?: AbortSignal | undefined },
 ): TrellisError {
-  if (TrellisError.isInstance(error)) return error;
   const provider = context.provider ?? 'gcp';
   const { operation } = context;
-  if (context.signal?.aborted || isAbortError(error))
-    return canceled(context.signal?.reason ?? error, { provider, operation });
+  const settled = settledError(error, { ...context, provider });
+  if (settled) return settled;
   const record = (typeof error === 'object' && error !== null ? error : {}) as GoogleErrorLike;
   let code = gcpErrorCode(record);
   if (!code && isNetworkError(error)) code = 'Unavailable';

@@ -1,5 +1,6 @@
+import { TrellisError } from '@trellis/core';
 import { describe, expect, it } from 'vitest';
-import { codeForHttpStatus, isAbortError, isNetworkError } from './error-mapping.js';
+import { codeForHttpStatus, isAbortError, isNetworkError, settledError } from './error-mapping.js';
 
 describe('error mapping helpers', () => {
   it('maps HTTP statuses to core codes', () => {
@@ -28,5 +29,20 @@ describe('error mapping helpers', () => {
     expect(isNetworkError('ECONNRESET')).toBe(false);
     expect(isAbortError(new DOMException('stop', 'AbortError'))).toBe(true);
     expect(isAbortError(new Error('stop'))).toBe(false);
+  });
+
+  it('settles what every mapping shares: TrellisErrors pass, aborts are Canceled, the rest is the cloud's', () => {
+    const context = { provider: 'test', operation: 'createMachine' };
+    const mapped = new TrellisError({ code: 'NotFound', message: 'gone' });
+    expect(settledError(mapped, context)).toBe(mapped);
+    const controller = new AbortController();
+    controller.abort(new Error('user stop'));
+    expect(settledError(new Error('socket closed'), { ...context, signal: controller.signal })).toMatchObject({
+      code: 'Canceled',
+      provider: 'test',
+      operation: 'createMachine',
+    });
+    expect(settledError(new DOMException('stop', 'AbortError'), context)).toMatchObject({ code: 'Canceled' });
+    expect(settledError(Object.assign(new Error('Throttling'), { code: 'Throttling.User' }), context)).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '@trellis/core';
+import { canceled, type ErrorCode, TrellisError } from '@trellis/core';
 
 const NETWORK_ERROR_CODES = new Set([
   'ECONNRESET',
@@ -50,5 +50,34 @@ export function codeForHttpStatus(status: number | undefined): ErrorCode | undef
   if (status === 404) return 'NotFound';
   if (status === 409) return 'AlreadyExists';
   if (status === 400 || status === 422) return 'InvalidArgument';
+  return undefined;
+}
+
+/**
+ * The start every cloud's error mapping shares: a `TrellisError` passes through, and a call whose
+ * signal was aborted (or that failed with an abort error) is `Canceled`. `undefined`: the cloud's
+ * own code table applies.
+ *
+ * @example
+ * ```ts
+ * export function toTrellisError(error: unknown, context: CloudErrorContext): TrellisError {
+ *   const settled = settledError(error, context);
+ *   if (settled) return settled;
+ *   // ... the cloud's codes
+ * }
+ * ```
+ */
+export function settledError(
+  error: unknown,
+  context: {
+    readonly provider: string;
+    readonly operation: string;
+    readonly signal?: AbortSignal | undefined;
+  },
+): TrellisError | undefined {
+  if (TrellisError.isInstance(error)) return error;
+  const { provider, operation } = context;
+  if (context.signal?.aborted) return canceled(context.signal.reason, { provider, operation });
+  if (isAbortError(error)) return canceled(error, { provider, operation });
   return undefined;
 }

@@ -16,7 +16,7 @@ export {
   sanitizeGceLabels,
   sanitizeGceLabelValue,
 } from './cloud-names.js';
-export { codeForHttpStatus, isAbortError, isNetworkError } from './error-mapping.js';
+export { codeForHttpStatus, isAbortError, isNetworkError, settledError } from './error-mapping.js';
 export {
   createInfrastructureProvider,
   type InfrastructureFlow,
