@@ -31,18 +31,22 @@ describe('error mapping helpers', () => {
     expect(isAbortError(new Error('stop'))).toBe(false);
   });
 
-  it('settles what every mapping shares: TrellisErrors pass, aborts are Canceled, the rest is the cloud's', () => {
+  it("settles what every mapping shares: TrellisErrors pass, aborts are Canceled, the rest is the cloud's", () => {
     const context = { provider: 'test', operation: 'createMachine' };
     const mapped = new TrellisError({ code: 'NotFound', message: 'gone' });
     expect(settledError(mapped, context)).toBe(mapped);
     const controller = new AbortController();
     controller.abort(new Error('user stop'));
-    expect(settledError(new Error('socket closed'), { ...context, signal: controller.signal })).toMatchObject({
-      code: 'Canceled',
-      provider: 'test',
-      operation: 'createMachine',
-    });
+    expect(settledError(new Error('socket closed'), { ...context, signal: controller.signal })).toMatchObject(
+      {
+        code: 'Canceled',
+        provider: 'test',
+        operation: 'createMachine',
+      },
+    );
     expect(settledError(new DOMException('stop', 'AbortError'), context)).toMatchObject({ code: 'Canceled' });
-    expect(settledError(Object.assign(new Error('Throttling'), { code: 'Throttling.User' }), context)).toBeUndefined();
+    expect(
+      settledError(Object.assign(new Error('Throttling'), { code: 'Throttling.User' }), context),
+    ).toBeUndefined();
   });
 });
