@@ -127,6 +127,56 @@ describe('trellis fake', () => {
     expect((await fake.result).code).toBe(0);
   });
 
+  it('starts the Alibaba Cloud fakes (with throttling), and `trellis infra` reconciles and deletes a network against them', async () => {
+    const workspace = await createWorkspace();
+    cleanups.push(workspace.remove);
+    const fake = startCli(workspace.directory, [
+      '-o',
+      'json',
+      'fake',
+      'alicloud',
+      '--faults',
+      'throttle:0.1',
+    ]);
+    let printed = '';
+    fake.child.stdout.on('data', (chunk: Buffer) => (printed += chunk.toString('utf8')));
+    await waitFor(() => printed.trim().endsWith('}'));
+    const description = parseJson<FakeDescription>(printed);
+    expect(Object.keys(description.endpoints).sort()).toEqual(['ecs', 'oss', 'vpc']);
+    expect(description.environment.ALIBABA_CLOUD_ACCESS_KEY_ID).toBe(
+      description.config.providerSettings.credentials.accessKeyId,
+    );
+    await writeFile(
+      join(workspace.directory, 'trellis.yaml'),
+      stringify({
+        ...description.config,
+        cluster: 'cli-alicloud',
+        infrastructure: {
+          networks: {
+            vpc: { cidr: '10.250.0.0/16' },
+            zones: [{ name: 'eu-central-1a', workers: '10.250.0.0/19' }],
+          },
+        },
+      }),
+    );
+    const reconciled = await runCli(workspace.directory, ['-o', 'json', 'infra', 'reconcile']);
+    expect(reconciled.stderr).toBe('');
+    expect(reconciled.code).toBe(0);
+    const { status } = parseJson<{
+      status: { vpc: { cidr: string; vswitches: unknown[] }; egressCIDRs: string[] };
+    }>(reconciled.stdout);
+    expect(status.vpc).toMatchObject({
+      cidr: '10.250.0.0/16',
+      vswitches: [{ purpose: 'nodes', zone: 'eu-central-1a' }],
+    });
+    expect(status.egressCIDRs).toHaveLength(1);
+    const deleted = await runCli(workspace.directory, ['-o', 'json', 'infra', 'delete']);
+    expect(deleted.stderr).toBe('');
+    expect(deleted.code).toBe(0);
+    fake.child.kill('SIGINT');
+    expect((await fake.result).code).toBe(0);
+  });
+
   it('rejects a bad fault spec, a bad port and the local provider before starting anything', async () => {
     const workspace = await createWorkspace();
     cleanups.push(workspace.remove);
