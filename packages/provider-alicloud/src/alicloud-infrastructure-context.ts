@@ -137,12 +137,22 @@ export interface OwnedResource<Found> {
   finish?(found: Found): Promise<void>;
 }
 
+/** Statuses of a resource on its way out (an interrupted delete): not one to reconcile onto. */
+const GOING = new Set(['Deleting', 'Releasing']);
+
+/** The resource, unless it is being deleted. */
+function usable<Found>(found: Found | undefined): Found | undefined {
+  const status = (found as { status?: unknown } | undefined)?.status;
+  return typeof status === 'string' && GOING.has(status) ? undefined : found;
+}
+
 /**
  * Finds a resource by the id the state records, else by the cluster's tag and its name, else
  * creates it: a write-ahead mark with a fresh `ClientToken` is saved first (a resumed step reuses
  * the mark's token, so the cloud answers a repeat with the resource the lost call made), and the
  * create carries the tags, so there is no moment the resource exists untagged. Then waits until it
- * is ready and records it.
+ * is ready and records it. A resource being deleted (an interrupted delete) is passed over: a new one
+ * is made with a new token.
  */
 export async function ensureOwnedResource<Found>(
   context: AlicloudInfrastructureContext,
@@ -150,9 +160,11 @@ export async function ensureOwnedResource<Found>(
 ): Promise<Found> {
   const { state } = context;
   const recorded = state.id(resource.key);
-  let found: Found | undefined = recorded ? await resource.byId(recorded) : undefined;
+  let found: Found | undefined = recorded ? usable(await resource.byId(recorded)) : undefined;
+  // Gone or going: forget it, so the write-ahead mark of its replacement can be saved.
+  if (recorded && !found) state.remove(resource.key);
   if (!found) {
-    const owned = await resource.owned();
+    const owned = (await resource.owned()).filter((candidate) => usable(candidate) !== undefined);
     if (owned.length > 1) {
       throw new TrellisError({
         code: 'OutOfRange',

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAlicloudProviderContext } from '../src/alicloud-settings.js';
 import { createAlicloudInfrastructureProvider } from '../src/index.js';
 import { teaConfig } from '../src/tea-config.js';
-import type { EcsFake } from '../src/testing/index.js';
+import { type EcsFake, startEcsFake } from '../src/testing/index.js';
 import { Vpc } from '../src/vpc-client.js';
 import {
   FAST_TIMING,
@@ -139,6 +139,50 @@ describe('Alibaba Cloud infrastructure: crashes, lost answers, tags', () => {
     expect(inventoryOf(fake).length).toBeGreaterThan(0);
     await provider.delete({ ...request, state: persisted });
     expect(inventoryOf(fake)).toEqual([]);
+  });
+});
+
+describe('Alibaba Cloud infrastructure after an interrupted delete', () => {
+  it('reconciles again onto a NAT gateway that is still being deleted: a new one, and nothing left at the end', async () => {
+    const slow = await startEcsFake({ pendingMs: 300 });
+    try {
+      // One attempt per step and a short wait: waiting for the old gateway to become Available
+      // (it never does) would fail the reconcile instead of being recovered by a retry.
+      const provider = createAlicloudInfrastructureProvider(fakeContext(slow), {
+        ...FAST_TIMING,
+        waitTimeoutMs: 5_000,
+        stepRetry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+      });
+      const request = { cluster: 'shoot--redo', region: REGION, config: managedConfig() };
+      const first = await provider.reconcile(request);
+      let persisted: InfrastructureState = first.state;
+      const controller = new AbortController();
+      const watch = setInterval(() => {
+        if (slow.network('nat-gateway')[0]?.status === 'Deleting') controller.abort();
+      }, 1);
+      await expect(
+        provider.delete(
+          { ...request, state: first.state },
+          {
+            signal: controller.signal,
+            onState: (next) => {
+              persisted = structuredClone(next);
+            },
+          },
+        ),
+      ).rejects.toMatchObject({ code: 'Canceled' });
+      clearInterval(watch);
+      expect(persisted.resources['nat-gateway']?.id).toBe(first.status.natGatewayId);
+
+      const again = await provider.reconcile({ ...request, state: persisted });
+      expect(again.status.natGatewayId).not.toBe(first.status.natGatewayId);
+      expect(again.status.egressCIDRs).toHaveLength(2);
+      await provider.delete({ ...request, state: again.state });
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(inventoryOf(slow)).toEqual([]);
+    } finally {
+      await slow.close();
+    }
   });
 });
 
