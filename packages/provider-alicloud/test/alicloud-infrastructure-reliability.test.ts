@@ -62,6 +62,8 @@ describe('Alibaba Cloud infrastructure: crashes, lost answers, tags', () => {
 
   it('makes exactly one of each resource when a third of the create answers are lost', async () => {
     fake.faults.add({ kind: 'lost-response', rate: 0.3, actions: CREATES });
+    // A lost AuthorizeSecurityGroup answer: its retry is refused as a duplicate, and read again.
+    fake.faults.add({ kind: 'lost-response', rate: 1, actions: ['AuthorizeSecurityGroup'] });
     const provider = providerOn();
     const cluster = 'shoot--lost';
     const { state, status } = await provider.reconcile({ cluster, region: REGION, config: managedConfig() });
@@ -83,6 +85,8 @@ describe('Alibaba Cloud infrastructure: crashes, lost answers, tags', () => {
       'vswitch',
     ]);
     expect(status.egressCIDRs).toHaveLength(2);
+    expect(fake.calls.count('AuthorizeSecurityGroup')).toBeGreaterThan(1);
+    expect(fake.securityGroupRules(status.securityGroupIds[0]!)).toHaveLength(8);
     await provider.delete({ cluster, region: REGION, config: managedConfig(), state });
     expect(inventoryOf(fake)).toEqual([]);
   });
@@ -144,7 +148,8 @@ describe('Alibaba Cloud infrastructure: crashes, lost answers, tags', () => {
 
 describe('Alibaba Cloud infrastructure after an interrupted delete', () => {
   it('reconciles again onto a NAT gateway that is still being deleted: a new one, and nothing left at the end', async () => {
-    const slow = await startEcsFake({ pendingMs: 300 });
+    // Deleting lasts long enough for the watch below to see it on a busy machine.
+    const slow = await startEcsFake({ pendingMs: 800 });
     try {
       // One attempt per step and a short wait: waiting for the old gateway to become Available
       // (it never does) would fail the reconcile instead of being recovered by a retry.
@@ -178,7 +183,7 @@ describe('Alibaba Cloud infrastructure after an interrupted delete', () => {
       expect(again.status.natGatewayId).not.toBe(first.status.natGatewayId);
       expect(again.status.egressCIDRs).toHaveLength(2);
       await provider.delete({ ...request, state: again.state });
-      await new Promise((resolve) => setTimeout(resolve, 400));
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
       expect(inventoryOf(slow)).toEqual([]);
     } finally {
       await slow.close();

@@ -14,7 +14,8 @@ let vpc: InstanceType<typeof Vpc>;
 let ecs: InstanceType<typeof Ecs>;
 
 beforeEach(async () => {
-  fake = await startEcsFake({ pendingMs: 30 });
+  // Long enough that a describe right after a create still sees it Pending on a busy machine.
+  fake = await startEcsFake({ pendingMs: 150 });
   const { options } = createAlicloudProviderContext({
     region: REGION,
     credentials: FAKE_ACCESS_KEY,
@@ -30,7 +31,7 @@ const failure = (promise: Promise<unknown>) =>
     () => undefined,
     (error: unknown) => error,
   );
-const settle = () => new Promise((resolve) => setTimeout(resolve, 60));
+const settle = () => new Promise((resolve) => setTimeout(resolve, 200));
 
 describe('the VPC API of the fake through @alicloud/vpc20160428', () => {
   it('creates a VPC once per ClientToken, Pending then Available, and refuses the token with other parameters', async () => {

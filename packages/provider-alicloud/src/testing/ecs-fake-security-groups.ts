@@ -61,8 +61,8 @@ const sameRule = (
 export function securityGroupHandlers(
   table: FakeResourceTable,
   hooks: FakeNetworkHooks,
+  rules: Map<string, FakeSecurityGroupRule[]>,
 ): Record<string, FakeActionHandler> {
-  const rules = new Map<string, FakeSecurityGroupRule[]>();
   const groupOf = (id: string | undefined) =>
     table.get('security-group', id, 'InvalidSecurityGroupId.NotFound');
 

@@ -15,7 +15,7 @@ import {
   indexedDisks,
   indexedTags,
 } from './ecs-fake-instances.js';
-import { securityGroupHandlers } from './ecs-fake-security-groups.js';
+import { type FakeSecurityGroupRule, securityGroupHandlers } from './ecs-fake-security-groups.js';
 import {
   type FakeActionHandler,
   type FakeNetworkKind,
@@ -56,6 +56,8 @@ export interface EcsFake {
   instances(): FakeEcsInstance[];
   /** Every VPC, vSwitch, NAT gateway, EIP, SNAT entry and security group (of one kind when given). */
   network(kind?: FakeNetworkKind): FakeNetworkResource[];
+  /** The rules of a security group (none for an unknown one). */
+  securityGroupRules(id: string): FakeSecurityGroupRule[];
   /** Answers the next `times` calls of `action` with the cloud error `code` (`OperationDenied.NoStock`, …), handling nothing. */
   failNext(action: string, code: string, times?: number): void;
   close(): Promise<void>;
@@ -213,6 +215,7 @@ export async function startEcsFake(options: EcsFakeOptions = {}): Promise<EcsFak
   };
 
   const network = new FakeResourceTable(options.pendingMs ?? 50);
+  const rules = new Map<string, FakeSecurityGroupRule[]>();
   const hooks = {
     instancesUsing: (field: 'VSwitchId' | 'SecurityGroupId', id: string) =>
       instances.all().filter((instance) => instance[field] === id).length,
@@ -222,7 +225,7 @@ export async function startEcsFake(options: EcsFakeOptions = {}): Promise<EcsFak
     DescribeInstances: describeInstances,
     DeleteInstance: deleteInstance,
     DeleteInstances: deleteInstances,
-    ...securityGroupHandlers(network, hooks),
+    ...securityGroupHandlers(network, hooks, rules),
     ...vpcHandlers(network, hooks),
   };
   const handlers: Readonly<Record<string, FakeActionHandler>> = Object.fromEntries(
@@ -291,6 +294,7 @@ export async function startEcsFake(options: EcsFakeOptions = {}): Promise<EcsFak
     faults: server.faults,
     instances: () => instances.all(),
     network: (kind) => network.list(kind),
+    securityGroupRules: (id) => [...(rules.get(id) ?? [])],
     failNext(action, code, times = 1) {
       injected.push({ action, code, times });
     },
