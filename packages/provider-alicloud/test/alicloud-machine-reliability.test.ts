@@ -57,7 +57,7 @@ describe('Alicloud machines, reliability and errors', () => {
   });
 
   it('maps the cloud codes: NoStock is ResourceExhausted, a Pending delete waits, a foreign provider id is refused', async () => {
-    fake = await startEcsFake({ pendingMs: 300 });
+    fake = await startEcsFake({ pendingMs: 600 });
     const machines = createAlicloudMachines(fakeSettings(fake));
     fake.failNext('RunInstances', 'OperationDenied.NoStock');
     const exhausted = await machines

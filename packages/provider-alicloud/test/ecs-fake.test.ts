@@ -10,7 +10,8 @@ import { type EcsFake, FAKE_ACCESS_KEY, startEcsFake } from '../src/testing/inde
 
 let fake: EcsFake;
 beforeEach(async () => {
-  fake = await startEcsFake({ pendingMs: 100 });
+  // Pending long enough that a describe right after a run still sees it so on a busy machine.
+  fake = await startEcsFake({ pendingMs: 400 });
 });
 afterEach(() => fake.close());
 
