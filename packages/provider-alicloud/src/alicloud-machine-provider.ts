@@ -254,35 +254,60 @@ export function createAlicloudMachineProvider(
     }
   }
 
+  /**
+   * What ECS will not release with the instance: data disks with `DeleteWithInstance` false and a
+   * bound EIP. Read before the delete, so it can be reported (not leaked silently).
+   */
+  async function keptResources(
+    instance: $Ecs.DescribeInstancesResponseBodyInstancesInstance,
+    signal?: AbortSignal,
+  ): Promise<{ disks: string[]; eip?: string }> {
+    const { body } = await api.call(
+      'DescribeDisks',
+      () =>
+        ecs().describeDisks(
+          new $Ecs.DescribeDisksRequest({ regionId: region, instanceId: instance.instanceId, pageSize: 100 }),
+        ),
+      { operation: 'deleteMachine', signal },
+    );
+    const disks = (body?.disks?.disk ?? [])
+      .filter((disk) => disk.deleteWithInstance === false)
+      .map((disk) => disk.diskId ?? '');
+    const eip = instance.eipAddress?.allocationId || undefined;
+    return { disks, ...(eip ? { eip } : {}) };
+  }
+
   async function deleteMachine(ref: MachineRef, options?: CallOptions): Promise<void> {
     const operation = 'deleteMachine';
     checkNames(ref.cluster, ref.name, operation);
     const signal = resolveSignal(options);
     throwIfAborted(signal, { provider: PROVIDER, operation });
     const instanceId = instanceIdOf(ref, operation);
-    let ids: string[];
+    let instances: Array<$Ecs.DescribeInstancesResponseBodyInstancesInstance>;
     if (instanceId) {
       const instance = await byId.get(instanceId, signal);
       // Gone already, or not this cluster's: nothing of this machine to delete.
-      ids = instance && clusterOf(instance) === ref.cluster ? [instanceId] : [];
+      instances = instance && clusterOf(instance) === ref.cluster ? [instance] : [];
     } else {
       // Without a provider id (a create whose answer never arrived): every instance of the name.
-      ids = (await findByName(ref.cluster, ref.name, operation, signal)).map(
-        (instance) => instance.instanceId!,
-      );
+      instances = await findByName(ref.cluster, ref.name, operation, signal);
     }
-    for (const id of ids) await deleteInstance(id, signal);
-    if (ids.length > 0)
-      logger.info(
-        {
-          provider: PROVIDER,
-          cluster: ref.cluster,
-          machine: ref.name,
-          instanceIds: ids,
-          note: 'data disks with deleteWithInstance false and elastic IPs stay (ECS releases neither with the instance)',
-        },
-        'machine deleted',
-      );
+    for (const instance of instances) {
+      const kept = await keptResources(instance, signal);
+      await deleteInstance(instance.instanceId!, signal);
+      const fields = {
+        provider: PROVIDER,
+        cluster: ref.cluster,
+        machine: ref.name,
+        instanceId: instance.instanceId,
+      };
+      if (kept.disks.length > 0 || kept.eip)
+        logger.warn(
+          { ...fields, keptDisks: kept.disks, keptEip: kept.eip },
+          'machine deleted; ECS keeps its data disks with deleteWithInstance false and its EIP: release them when they are no longer needed',
+        );
+      else logger.info(fields, 'machine deleted');
+    }
   }
 
   async function* listMachines(filter: MachineFilter, options?: CallOptions): AsyncIterable<Machine> {

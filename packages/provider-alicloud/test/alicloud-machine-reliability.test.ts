@@ -1,8 +1,12 @@
+import * as $Vpc from '@alicloud/vpc20160428';
 import { TrellisError } from '@trellis/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createAlicloudProviderContext } from '../src/alicloud-settings.js';
 import { createAlicloudMachines } from '../src/index.js';
+import { teaConfig } from '../src/tea-config.js';
 import { type EcsFake, startEcsFake } from '../src/testing/index.js';
-import { fakeSettings, SPEC, vmsOf } from './alicloud-machine-harness.js';
+import { Vpc } from '../src/vpc-client.js';
+import { fakeSettings, REGION, SPEC, vmsOf } from './alicloud-machine-harness.js';
 
 let fake: EcsFake | undefined;
 afterEach(async () => {
@@ -103,5 +107,49 @@ describe('Alicloud machines, reliability and errors', () => {
       if (saved.id !== undefined) process.env.ALIBABA_CLOUD_ACCESS_KEY_ID = saved.id;
       if (saved.secret !== undefined) process.env.ALIBABA_CLOUD_ACCESS_KEY_SECRET = saved.secret;
     }
+  });
+
+  it('reports what ECS keeps after a delete (a data disk kept by its class, a bound EIP) instead of leaking it silently', async () => {
+    fake = await startEcsFake({ pendingMs: 0 });
+    const warnings: Array<Record<string, unknown>> = [];
+    const logger = {
+      debug() {},
+      info() {},
+      warn: (fields: Record<string, unknown>) => void warnings.push(fields),
+      error() {},
+    };
+    const settings = fakeSettings(fake, {
+      logger: logger as never,
+      endpoints: { ecs: fake.url, vpc: fake.url },
+    });
+    const machines = createAlicloudMachines(settings);
+    const spec = {
+      ...SPEC,
+      dataDisks: [
+        { name: 'keep', category: 'cloud_essd', size: 100, deleteWithInstance: false },
+        { name: 'scratch', category: 'cloud_essd', size: 50 },
+      ],
+    };
+    const machine = await machines.createMachine({ cluster: 'c3', name: 'w-0', spec });
+    expect(fake.disks()).toHaveLength(3); // the system disk and two data disks
+    const { options } = createAlicloudProviderContext(settings).clients;
+    const vpc = new Vpc(teaConfig(options, options.endpoints.vpc));
+    const { body } = await vpc.allocateEipAddress(new $Vpc.AllocateEipAddressRequest({ regionId: REGION }));
+    await vpc.associateEipAddress(
+      new $Vpc.AssociateEipAddressRequest({
+        regionId: REGION,
+        allocationId: body!.allocationId!,
+        instanceId: machine.providerId.split('.')[1]!,
+        instanceType: 'EcsInstance',
+      }),
+    );
+
+    await machines.deleteMachine(machine);
+    expect(fake.instances()).toEqual([]);
+    const left = fake.disks();
+    expect(left.map((disk) => [disk.DiskName, disk.Status])).toEqual([['w-0-keep-data-disk', 'Available']]);
+    expect(warnings).toEqual([
+      expect.objectContaining({ machine: 'w-0', keptDisks: [left[0]!.DiskId], keptEip: body!.allocationId }),
+    ]);
   });
 });

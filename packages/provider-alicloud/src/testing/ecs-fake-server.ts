@@ -8,6 +8,7 @@ import {
   startFakeServer,
 } from '@trellis/testkit/fake';
 import { type AcsCall, AcsRequestError, acsActionOf, readAcsCall } from './acs-request.js';
+import { type FakeDisk, FakeDisks } from './ecs-fake-disks.js';
 import {
   describedInstance,
   type FakeEcsInstance,
@@ -56,6 +57,8 @@ export interface EcsFake {
   instances(): FakeEcsInstance[];
   /** Every VPC, vSwitch, NAT gateway, EIP, SNAT entry and security group (of one kind when given). */
   network(kind?: FakeNetworkKind): FakeNetworkResource[];
+  /** Every disk: attached ones, and those left `Available` by a deleted instance. */
+  disks(): FakeDisk[];
   /** The rules of a security group (none for an unknown one). */
   securityGroupRules(id: string): FakeSecurityGroupRule[];
   /** Answers the next `times` calls of `action` with the cloud error `code` (`OperationDenied.NoStock`, …), handling nothing. */
@@ -116,6 +119,7 @@ export async function startEcsFake(options: EcsFakeOptions = {}): Promise<EcsFak
     Object.entries(options.accessKeys ?? { [FAKE_ACCESS_KEY.accessKeyId]: FAKE_ACCESS_KEY.accessKeySecret }),
   );
   const instances = new FakeEcsInstances(options.pendingMs ?? 50);
+  const disks = new FakeDisks();
   const tokens = new Map<string, { hash: string; answer: Record<string, unknown> }>();
   const injected: Array<{ action: string; code: string; times: number }> = [];
   let addresses = 0;
@@ -141,6 +145,7 @@ export async function startEcsFake(options: EcsFakeOptions = {}): Promise<EcsFak
         DataDisks: indexedDisks(params),
       });
     });
+    for (const instance of made) disks.attach(instance, params);
     return {
       InstanceIdSets: { InstanceIdSet: made.map((instance) => instance.InstanceId) },
       OrderId: String(Date.now()),
@@ -186,7 +191,23 @@ export async function startEcsFake(options: EcsFakeOptions = {}): Promise<EcsFak
       PageNumber: 1,
       PageSize: maxResults,
       NextToken: nextToken,
-      Instances: { Instance: page.map(describedInstance) },
+      Instances: {
+        Instance: page.map((instance) => {
+          const eip = network
+            .list('eip')
+            .find((candidate) => candidate.fields.InstanceId === instance.InstanceId);
+          return {
+            ...describedInstance(instance),
+            EipAddress: eip
+              ? {
+                  AllocationId: eip.id,
+                  IpAddress: eip.fields.IpAddress,
+                  InternetChargeType: eip.fields.InternetChargeType,
+                }
+              : { AllocationId: '', IpAddress: '' },
+          };
+        }),
+      },
     };
   };
 
@@ -200,9 +221,20 @@ export async function startEcsFake(options: EcsFakeOptions = {}): Promise<EcsFak
         `The current status of the resource does not support this operation (${instance.Status}).`,
       );
   };
+  /** An instance goes: its disks go with it or stay detached; an EIP bound to it is unbound (ECS does both). */
+  const releaseInstance = (id: string): void => {
+    instances.delete(id);
+    disks.release(id);
+    for (const eip of network.list('eip')) {
+      if (eip.fields.InstanceId !== id) continue;
+      delete eip.fields.InstanceId;
+      delete eip.fields.InstanceType;
+      eip.status = 'Available';
+    }
+  };
   const deleteInstance = ({ params }: AcsCall): Record<string, unknown> => {
     checkDeletable(params.InstanceId, params.Force === 'true');
-    instances.delete(params.InstanceId!);
+    releaseInstance(params.InstanceId!);
     return {};
   };
   const deleteInstances = ({ params }: AcsCall): Record<string, unknown> => {
@@ -210,7 +242,7 @@ export async function startEcsFake(options: EcsFakeOptions = {}): Promise<EcsFak
       .filter(([key]) => /^InstanceId\.\d+$/.test(key))
       .map(([, value]) => value);
     for (const id of ids) checkDeletable(id, params.Force === 'true');
-    for (const id of ids) instances.delete(id);
+    for (const id of ids) releaseInstance(id);
     return {};
   };
 
@@ -219,12 +251,14 @@ export async function startEcsFake(options: EcsFakeOptions = {}): Promise<EcsFak
   const hooks = {
     instancesUsing: (field: 'VSwitchId' | 'SecurityGroupId', id: string) =>
       instances.all().filter((instance) => instance[field] === id).length,
+    instanceExists: (id: string) => instances.get(id) !== undefined,
   };
   const plain: Readonly<Record<string, FakeActionHandler>> = {
     RunInstances: runInstances,
     DescribeInstances: describeInstances,
     DeleteInstance: deleteInstance,
     DeleteInstances: deleteInstances,
+    DescribeDisks: (call) => disks.describe(call),
     ...securityGroupHandlers(network, hooks, rules),
     ...vpcHandlers(network, hooks),
   };
@@ -295,6 +329,7 @@ export async function startEcsFake(options: EcsFakeOptions = {}): Promise<EcsFak
     instances: () => instances.all(),
     network: (kind) => network.list(kind),
     securityGroupRules: (id) => [...(rules.get(id) ?? [])],
+    disks: () => disks.all(),
     failNext(action, code, times = 1) {
       injected.push({ action, code, times });
     },

@@ -9,6 +9,8 @@ export type FakeActionHandler = (call: AcsCall) => Record<string, unknown>;
 export interface FakeNetworkHooks {
   /** How many instances have `field` (`VSwitchId`, `SecurityGroupId`) set to `id`. */
   instancesUsing(field: 'VSwitchId' | 'SecurityGroupId', id: string): number;
+  /** Whether an ECS instance exists (an EIP can be bound to it). */
+  instanceExists(id: string): boolean;
 }
 
 /** What a fake VPC/ECS network resource is. */

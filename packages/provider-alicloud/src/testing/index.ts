@@ -7,6 +7,7 @@
 
 export { type AcsCall, AcsRequestError, acsEncode, readAcsCall } from './acs-request.js';
 export { fakeDefinition } from './alicloud-fake-definition.js';
+export type { FakeDisk } from './ecs-fake-disks.js';
 export { type FakeEcsInstance, indexedDisks, indexedTags } from './ecs-fake-instances.js';
 export type { FakeSecurityGroupRule } from './ecs-fake-security-groups.js';
 export { type EcsFake, type EcsFakeOptions, FAKE_ACCESS_KEY, startEcsFake } from './ecs-fake-server.js';

@@ -303,17 +303,15 @@ export function vpcHandlers(
     AssociateEipAddress({ params }) {
       const eip = eipOf(required(params, 'AllocationId'));
       const type = params.InstanceType ?? 'EcsInstance';
-      if (type !== 'Nat')
-        refuse(
-          'InvalidParameter',
-          400,
-          'The fake associates EIPs with NAT gateways only (InstanceType=Nat).',
-        );
-      const nat = natOf(required(params, 'InstanceId'));
-      available(nat, 'IncorrectStatus.NatGateway');
+      if (type !== 'Nat' && type !== 'EcsInstance')
+        refuse('InvalidParameter', 400, 'The fake associates EIPs with NAT gateways and ECS instances only.');
+      const instanceId = required(params, 'InstanceId');
+      if (type === 'Nat') available(natOf(instanceId), 'IncorrectStatus.NatGateway');
+      else if (!hooks.instanceExists(instanceId))
+        refuse('InvalidInstanceId.NotFound', 404, `The instance ${instanceId} does not exist.`);
       available(eip, 'IncorrectEipStatus');
-      eip.fields.InstanceId = nat.id;
-      eip.fields.InstanceType = 'Nat';
+      eip.fields.InstanceId = instanceId;
+      eip.fields.InstanceType = type;
       table.settle(eip, 'Associating', 'InUse');
       return {};
     },
