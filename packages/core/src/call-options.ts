@@ -28,3 +28,24 @@ export function throwIfAborted(
 ): void {
   if (signal?.aborted) throw canceled(signal.reason, context);
 }
+
+/**
+ * The signal of a call that is starting: {@link resolveSignal} of its options, and the call fails at
+ * once (`Canceled`, or `DeadlineExceeded` for a passed deadline) when that signal has already fired.
+ *
+ * @example
+ * ```ts
+ * async function getMachine(ref: MachineRef, options?: CallOptions) {
+ *   const signal = callSignal(options, { provider: 'aws', operation: 'getMachine' });
+ *   // ... every wait and request takes `signal`
+ * }
+ * ```
+ */
+export function callSignal(
+  options: CallOptions | undefined,
+  context: { provider?: string; operation?: string } = {},
+): AbortSignal | undefined {
+  const signal = resolveSignal(options);
+  throwIfAborted(signal, context);
+  return signal;
+}

@@ -1,6 +1,6 @@
 export { z } from 'zod';
 export type { BackupStore, ListSnapshotsOptions, SnapshotSource } from './backup-store.js';
-export { type CallOptions, resolveSignal, throwIfAborted } from './call-options.js';
+export { type CallOptions, callSignal, resolveSignal, throwIfAborted } from './call-options.js';
 export {
   type Cidr,
   cidrContains,

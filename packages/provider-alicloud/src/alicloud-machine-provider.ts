@@ -3,6 +3,7 @@ import {
   type CallOptions,
   CLUSTER_TAG_PREFIX,
   type CreateMachineRequest,
+  callSignal,
   checkDns1123Label,
   checkMachineNames,
   type FieldIssue,
@@ -15,7 +16,6 @@ import {
   parseProviderId,
   resolveSignal,
   TrellisError,
-  throwIfAborted,
 } from '@trellis/core';
 import { KeyedBatcher } from '@trellis/provider-kit';
 import { type AlicloudMachineClass, validateAlicloudMachineSpec } from './alicloud-machine-class.js';
@@ -176,8 +176,7 @@ export function createAlicloudMachineProvider(
       });
     if (issues.length > 0)
       throw invalidArgument('invalid machine request', issues, { provider: PROVIDER, operation });
-    const signal = resolveSignal(options);
-    throwIfAborted(signal, { provider: PROVIDER, operation });
+    const signal = callSignal(options, { provider: PROVIDER, operation });
 
     const existing = await findByName(request.cluster, request.name, operation, signal);
     if (existing.length > 1) throw tooMany(existing, request, operation);
@@ -221,8 +220,7 @@ export function createAlicloudMachineProvider(
   async function getMachine(ref: MachineRef, options?: CallOptions): Promise<Machine> {
     const operation = 'getMachine';
     checkNames(ref.cluster, ref.name, operation);
-    const signal = resolveSignal(options);
-    throwIfAborted(signal, { provider: PROVIDER, operation });
+    const signal = callSignal(options, { provider: PROVIDER, operation });
     const instanceId = instanceIdOf(ref, operation);
     if (instanceId) {
       const instance = await byId.get(instanceId, signal);
@@ -280,8 +278,7 @@ export function createAlicloudMachineProvider(
   async function deleteMachine(ref: MachineRef, options?: CallOptions): Promise<void> {
     const operation = 'deleteMachine';
     checkNames(ref.cluster, ref.name, operation);
-    const signal = resolveSignal(options);
-    throwIfAborted(signal, { provider: PROVIDER, operation });
+    const signal = callSignal(options, { provider: PROVIDER, operation });
     const instanceId = instanceIdOf(ref, operation);
     let instances: Array<$Ecs.DescribeInstancesResponseBodyInstancesInstance>;
     if (instanceId) {

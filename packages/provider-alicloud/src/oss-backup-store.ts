@@ -3,6 +3,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import {
   type BackupStore,
   type CallOptions,
+  callSignal,
   canceled,
   compareSnapshots,
   formatSnapshotKey,
@@ -218,8 +219,7 @@ export function createOssBackupStore(options: OssBackupStoreOptions): BackupStor
   }
 
   async function fetch(snapshot: Snapshot, callOptions?: CallOptions): Promise<Readable> {
-    const signal = resolveSignal(callOptions);
-    throwIfAborted(signal, { provider: 'alicloud', operation: 'fetch' });
+    const signal = callSignal(callOptions, { provider: 'alicloud', operation: 'fetch' });
     const key = formatSnapshotKey(prefix, snapshot);
     const call = <T>(action: string, run: () => Promise<T>) =>
       api.call(action, run, { operation: 'fetch', signal });
@@ -265,8 +265,7 @@ export function createOssBackupStore(options: OssBackupStoreOptions): BackupStor
   }
 
   async function list(listOptions: { includeAll?: boolean } & CallOptions = {}): Promise<StoredSnapshot[]> {
-    const signal = resolveSignal(listOptions);
-    throwIfAborted(signal, { provider: 'alicloud', operation: 'list' });
+    const signal = callSignal(listOptions, { provider: 'alicloud', operation: 'list' });
     const listing = snapshotListing(prefix, listOptions.includeAll);
     const snapshots: StoredSnapshot[] = [];
     let continuationToken: string | undefined;
@@ -287,8 +286,7 @@ export function createOssBackupStore(options: OssBackupStoreOptions): BackupStor
   }
 
   async function remove(snapshot: Snapshot, callOptions?: CallOptions): Promise<void> {
-    const signal = resolveSignal(callOptions);
-    throwIfAborted(signal, { provider: 'alicloud', operation: 'delete' });
+    const signal = callSignal(callOptions, { provider: 'alicloud', operation: 'delete' });
     const key = formatSnapshotKey(prefix, snapshot);
     try {
       await api.call('DeleteObject', () => client.delete(key), { operation: 'delete', signal });

@@ -2,6 +2,7 @@ import { type Instance, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import {
   type CallOptions,
   type CreateMachineRequest,
+  callSignal,
   checkDns1123Label,
   checkMachineNames,
   invalidArgument,
@@ -13,7 +14,6 @@ import {
   parseProviderId,
   resolveSignal,
   TrellisError,
-  throwIfAborted,
 } from '@trellis/core';
 import { type AwsMachineClass, validateAwsMachineSpec } from './aws-machine-class.js';
 import { LIVE_INSTANCE_STATES, ownershipFilters, toMachine } from './aws-machine-instance.js';
@@ -69,8 +69,7 @@ export function createAwsMachineProvider(context: AwsProviderContext): MachinePr
         { provider: PROVIDER, operation },
       );
     }
-    const signal = resolveSignal(options);
-    throwIfAborted(signal, { provider: PROVIDER, operation });
+    const signal = callSignal(options, { provider: PROVIDER, operation });
     const existing = await lookup(request.cluster, request.name, signal);
     if (existing.length > 1) throw tooMany(existing, request, operation);
     if (existing[0]) return toMachine(existing[0], { cluster: request.cluster, region });
@@ -94,8 +93,7 @@ export function createAwsMachineProvider(context: AwsProviderContext): MachinePr
   async function getMachine(ref: MachineRef, options?: CallOptions): Promise<Machine> {
     const operation = 'getMachine';
     checkNames(ref.cluster, ref.name, operation);
-    const signal = resolveSignal(options);
-    throwIfAborted(signal, { provider: PROVIDER, operation });
+    const signal = callSignal(options, { provider: PROVIDER, operation });
     const instanceId = instanceIdOf(ref, operation);
     if (instanceId) {
       const instance = await batchers.byId.get(instanceId, signal);
@@ -135,8 +133,7 @@ export function createAwsMachineProvider(context: AwsProviderContext): MachinePr
   async function deleteMachine(ref: MachineRef, options?: CallOptions): Promise<void> {
     const operation = 'deleteMachine';
     checkNames(ref.cluster, ref.name, operation);
-    const signal = resolveSignal(options);
-    throwIfAborted(signal, { provider: PROVIDER, operation });
+    const signal = callSignal(options, { provider: PROVIDER, operation });
     const instanceId = instanceIdOf(ref, operation);
     const ids = instanceId
       ? [instanceId]

@@ -13,6 +13,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import {
   type BackupStore,
   type CallOptions,
+  callSignal,
   canceled,
   formatSnapshotKey,
   formatSnapshotName,
@@ -269,8 +270,7 @@ export function createS3BackupStore(options: S3BackupStoreOptions): BackupStore 
     },
 
     async list(listOptions = {}): Promise<StoredSnapshot[]> {
-      const signal = resolveSignal(listOptions);
-      throwIfAborted(signal, { provider: 'aws', operation: 'list' });
+      const signal = callSignal(listOptions, { provider: 'aws', operation: 'list' });
       try {
         return await listSnapshotObjects({
           client,

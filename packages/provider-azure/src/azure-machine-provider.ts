@@ -3,6 +3,7 @@ import type { NetworkInterface } from '@azure/arm-network';
 import {
   type CallOptions,
   type CreateMachineRequest,
+  callSignal,
   checkDns1123Label,
   type FieldIssue,
   invalidArgument,
@@ -13,9 +14,7 @@ import {
   machineNameIssues,
   notFound,
   parseProviderId,
-  resolveSignal,
   TrellisError,
-  throwIfAborted,
 } from '@trellis/core';
 import {
   AZURE_CLUSTER_TAG_PREFIX,
@@ -212,8 +211,7 @@ export function createAzureMachineProvider(
     checkRef(request, operation);
     const spec = validateSpec(request.spec);
     checkCreate(request, spec, operation);
-    const signal = resolveSignal(options);
-    throwIfAborted(signal, { provider: PROVIDER, operation });
+    const signal = callSignal(options, { provider: PROVIDER, operation });
     const { cluster, name } = request;
     const group = context.resourceGroupOf(cluster);
     const existing = await resources.getVm(group, name, operation, signal);
@@ -332,8 +330,7 @@ export function createAzureMachineProvider(
   async function getMachine(ref: MachineRef, options?: CallOptions): Promise<Machine> {
     const operation = 'getMachine';
     checkRef(ref, operation);
-    const signal = resolveSignal(options);
-    throwIfAborted(signal, { provider: PROVIDER, operation });
+    const signal = callSignal(options, { provider: PROVIDER, operation });
     const parts = await lookups.get(`${ref.cluster}\u0000${ref.name}`, signal);
     if (!parts)
       throw notFound(`machine ${ref.cluster}/${ref.name} does not exist`, { provider: PROVIDER, operation });
@@ -343,8 +340,7 @@ export function createAzureMachineProvider(
   async function deleteMachine(ref: MachineRef, options?: CallOptions): Promise<void> {
     const operation = 'deleteMachine';
     checkRef(ref, operation);
-    const signal = resolveSignal(options);
-    throwIfAborted(signal, { provider: PROVIDER, operation });
+    const signal = callSignal(options, { provider: PROVIDER, operation });
     const parts = await machineParts(ref.cluster, ref.name, operation, signal);
     if (!parts) return;
     // The VM names its disks; without it, the NIC-less leftovers are found by name.
@@ -366,8 +362,7 @@ export function createAzureMachineProvider(
     const operation = 'listMachines';
     const issue = checkDns1123Label(filter.cluster, 'cluster');
     if (issue) throw invalidArgument('invalid machine filter', [issue], { provider: PROVIDER, operation });
-    const signal = resolveSignal(options);
-    throwIfAborted(signal, { provider: PROVIDER, operation });
+    const signal = callSignal(options, { provider: PROVIDER, operation });
     const wanted = Object.entries(filter.tags ?? {});
     for (const parts of (await clusterParts(filter.cluster, operation, signal)).values()) {
       const machine = machineOf(parts, filter.cluster);

@@ -5,6 +5,7 @@ import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import {
   type BackupStore,
   type CallOptions,
+  callSignal,
   canceled,
   compareSnapshots,
   formatSnapshotKey,
@@ -139,8 +140,7 @@ export function createBlobBackupStore(options: BlobBackupStoreOptions): BackupSt
   }
 
   async function fetch(snapshot: Snapshot, callOptions?: CallOptions): Promise<Readable> {
-    const signal = resolveSignal(callOptions);
-    throwIfAborted(signal, { provider: 'azure', operation: 'fetch' });
+    const signal = callSignal(callOptions, { provider: 'azure', operation: 'fetch' });
     const key = formatSnapshotKey(options.prefix, snapshot);
     let response: Awaited<ReturnType<ReturnType<ContainerClient['getBlobClient']>['download']>>;
     try {
@@ -186,8 +186,7 @@ export function createBlobBackupStore(options: BlobBackupStoreOptions): BackupSt
   }
 
   async function list(listOptions: { includeAll?: boolean } & CallOptions = {}): Promise<StoredSnapshot[]> {
-    const signal = resolveSignal(listOptions);
-    throwIfAborted(signal, { provider: 'azure', operation: 'list' });
+    const signal = callSignal(listOptions, { provider: 'azure', operation: 'list' });
     const listing = snapshotListing(options.prefix, listOptions.includeAll);
     const snapshots: StoredSnapshot[] = [];
     try {
@@ -207,8 +206,7 @@ export function createBlobBackupStore(options: BlobBackupStoreOptions): BackupSt
   }
 
   async function remove(snapshot: Snapshot, callOptions?: CallOptions): Promise<void> {
-    const signal = resolveSignal(callOptions);
-    throwIfAborted(signal, { provider: 'azure', operation: 'delete' });
+    const signal = callSignal(callOptions, { provider: 'azure', operation: 'delete' });
     try {
       await container
         .getBlobClient(formatSnapshotKey(options.prefix, snapshot))

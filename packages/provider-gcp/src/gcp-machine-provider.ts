@@ -3,6 +3,7 @@ import type { protos } from '@google-cloud/compute';
 import {
   type CallOptions,
   type CreateMachineRequest,
+  callSignal,
   checkDns1123Label,
   checkMachineNames,
   invalidArgument,
@@ -12,9 +13,7 @@ import {
   type MachineRef,
   notFound,
   parseProviderId,
-  resolveSignal,
   TrellisError,
-  throwIfAborted,
 } from '@trellis/core';
 import {
   GCE_CLUSTER_LABEL,
@@ -168,8 +167,7 @@ export function createGcpMachineProvider(context: GcpProviderContext): MachinePr
         { provider: PROVIDER, operation },
       );
     }
-    const signal = resolveSignal(options);
-    throwIfAborted(signal, { provider: PROVIDER, operation });
+    const signal = callSignal(options, { provider: PROVIDER, operation });
     const { zone } = spec;
     const adopt = (instance: Instance) => {
       if (clusterOf(instance) !== request.cluster) {
@@ -221,8 +219,7 @@ export function createGcpMachineProvider(context: GcpProviderContext): MachinePr
   async function getMachine(ref: MachineRef, options?: CallOptions): Promise<Machine> {
     const operation = 'getMachine';
     checkRef(ref, operation);
-    const signal = resolveSignal(options);
-    throwIfAborted(signal, { provider: PROVIDER, operation });
+    const signal = callSignal(options, { provider: PROVIDER, operation });
     const instance = one(await find(ref, signal), ref, operation);
     if (!instance)
       throw notFound(`machine ${ref.cluster}/${ref.name} does not exist`, { provider: PROVIDER, operation });
@@ -232,8 +229,7 @@ export function createGcpMachineProvider(context: GcpProviderContext): MachinePr
   async function deleteMachine(ref: MachineRef, options?: CallOptions): Promise<void> {
     const operation = 'deleteMachine';
     checkRef(ref, operation);
-    const signal = resolveSignal(options);
-    throwIfAborted(signal, { provider: PROVIDER, operation });
+    const signal = callSignal(options, { provider: PROVIDER, operation });
     for (const instance of await find(ref, signal)) {
       const zone = (instance.zone ?? '').split('/').at(-1)!;
       const requestId = randomUUID();
@@ -255,8 +251,7 @@ export function createGcpMachineProvider(context: GcpProviderContext): MachinePr
     const operation = 'listMachines';
     const issue = checkDns1123Label(filter.cluster, 'cluster');
     if (issue) throw invalidArgument('invalid machine filter', [issue], { provider: PROVIDER, operation });
-    const signal = resolveSignal(options);
-    throwIfAborted(signal, { provider: PROVIDER, operation });
+    const signal = callSignal(options, { provider: PROVIDER, operation });
     const wanted = Object.entries(filter.tags ?? {}).map(([key, value]) => [
       sanitizeGceLabelKey(key),
       sanitizeGceLabelValue(value),

@@ -4,11 +4,11 @@ import { type Bucket, Storage } from '@google-cloud/storage';
 import {
   type BackupStore,
   type CallOptions,
+  callSignal,
   canceled,
   compareSnapshots,
   formatSnapshotKey,
   notFound,
-  resolveSignal,
   type Snapshot,
   type SnapshotSource,
   type StoredSnapshot,
@@ -66,8 +66,7 @@ export function createGcsBackupStore(options: GcsBackupStoreOptions): BackupStor
     provider: 'gcp',
 
     async save(snapshot: Snapshot, data: SnapshotSource, callOptions?: CallOptions) {
-      const signal = resolveSignal(callOptions);
-      throwIfAborted(signal, { provider: 'gcp', operation: 'save' });
+      const signal = callSignal(callOptions, { provider: 'gcp', operation: 'save' });
       const key = formatSnapshotKey(options.prefix, snapshot);
       const file = bucket.file(key);
       let sourceError: unknown;
@@ -116,8 +115,7 @@ export function createGcsBackupStore(options: GcsBackupStoreOptions): BackupStor
     },
 
     async fetch(snapshot: Snapshot, callOptions?: CallOptions): Promise<Readable> {
-      const signal = resolveSignal(callOptions);
-      throwIfAborted(signal, { provider: 'gcp', operation: 'fetch' });
+      const signal = callSignal(callOptions, { provider: 'gcp', operation: 'fetch' });
       const key = formatSnapshotKey(options.prefix, snapshot);
       const file = bucket.file(key);
       try {
@@ -148,8 +146,7 @@ export function createGcsBackupStore(options: GcsBackupStoreOptions): BackupStor
     },
 
     async list(listOptions = {}) {
-      const signal = resolveSignal(listOptions);
-      throwIfAborted(signal, { provider: 'gcp', operation: 'list' });
+      const signal = callSignal(listOptions, { provider: 'gcp', operation: 'list' });
       const listing = snapshotListing(options.prefix, listOptions.includeAll);
       const snapshots: StoredSnapshot[] = [];
       try {
@@ -180,8 +177,7 @@ export function createGcsBackupStore(options: GcsBackupStoreOptions): BackupStor
     },
 
     async delete(snapshot: Snapshot, callOptions?: CallOptions) {
-      const signal = resolveSignal(callOptions);
-      throwIfAborted(signal, { provider: 'gcp', operation: 'delete' });
+      const signal = callSignal(callOptions, { provider: 'gcp', operation: 'delete' });
       try {
         await bucket.file(formatSnapshotKey(options.prefix, snapshot)).delete({ ignoreNotFound: true });
       } catch (error) {

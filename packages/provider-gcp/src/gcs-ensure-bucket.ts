@@ -1,5 +1,5 @@
 import { Storage } from '@google-cloud/storage';
-import { type CallOptions, resolveSignal, throwIfAborted } from '@trellis/core';
+import { type CallOptions, callSignal } from '@trellis/core';
 import { toTrellisError } from './gcp-errors.js';
 import type { GcpClientOptions } from './gcp-settings.js';
 import { storageFor } from './gcs-backup-store.js';
@@ -38,8 +38,7 @@ export async function ensureGcsBucket(
   name: string,
   options: EnsureGcsBucketOptions = {},
 ): Promise<{ created: boolean }> {
-  const signal = resolveSignal(options);
-  throwIfAborted(signal, { provider: 'gcp', operation: 'ensureBucket' });
+  const signal = callSignal(options, { provider: 'gcp', operation: 'ensureBucket' });
   const storage = storageOrOptions instanceof Storage ? storageOrOptions : storageFor(storageOrOptions);
   const bucket = storage.bucket(name);
   const settings = backupBucketSettings(options);

@@ -1,5 +1,6 @@
 import {
   type ConfigSchema,
+  callSignal,
   checkDns1123Label,
   type FieldIssue,
   type InfrastructureProvider,
@@ -8,10 +9,8 @@ import {
   type InfrastructureStatus,
   invalidArgument,
   type Logger,
-  resolveSignal,
   silentLogger,
   type TrellisError,
-  throwIfAborted,
   validateInfrastructureState,
 } from '@trellis/core';
 import { createStateEmitter, InfrastructureStateBook } from './infrastructure-state-book.js';
@@ -127,8 +126,7 @@ export function createInfrastructureProvider<Config, Status extends Infrastructu
 
     async reconcile(request, callOptions = {}) {
       const config = checkRequest(flow, request, 'reconcile');
-      const signal = resolveSignal(callOptions);
-      throwIfAborted(signal, { provider, operation: 'reconcile' });
+      const signal = callSignal(callOptions, { provider, operation: 'reconcile' });
       const state = new InfrastructureStateBook(provider, request.state);
       let order: string[] = [];
       const emit = createStateEmitter(callOptions, () => state.snapshot(order));
@@ -171,8 +169,7 @@ export function createInfrastructureProvider<Config, Status extends Infrastructu
 
     async delete(request, callOptions = {}) {
       const config = checkRequest(flow, request, 'delete');
-      const signal = resolveSignal(callOptions);
-      throwIfAborted(signal, { provider, operation: 'delete' });
+      const signal = callSignal(callOptions, { provider, operation: 'delete' });
       if (!request.state) return;
       const state = new InfrastructureStateBook(provider, request.state);
       const emit = createStateEmitter(callOptions, () => state.snapshot());

@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import {
   type BackupStore,
   type CallOptions,
+  callSignal,
   canceled,
   compareSnapshots,
   formatSnapshotKey,
@@ -92,8 +93,7 @@ export function createLocalBackupStore(
     provider: LOCAL_PROVIDER,
 
     async save(snapshot: Snapshot, data: SnapshotSource, options?: CallOptions) {
-      const signal = resolveSignal(options);
-      throwIfAborted(signal, context('save'));
+      const signal = callSignal(options, context('save'));
       await sweep();
       const file = fileOf(snapshot);
       const temporary = temporaryPath(file);
@@ -131,8 +131,7 @@ export function createLocalBackupStore(
     },
 
     async fetch(snapshot: Snapshot, options?: CallOptions): Promise<Readable> {
-      const signal = resolveSignal(options);
-      throwIfAborted(signal, context('fetch'));
+      const signal = callSignal(options, context('fetch'));
       const file = fileOf(snapshot);
       const key = formatSnapshotKey(prefix, snapshot);
       // 1 MiB reads: a restore streams the whole snapshot through gunzip, much faster in big chunks.

@@ -1,5 +1,6 @@
 import {
   type CreatedResource,
+  callSignal,
   checkDns1123Label,
   emptyInfrastructureState,
   type FieldIssue,
@@ -9,7 +10,6 @@ import {
   type InfrastructureState,
   type InfrastructureStatus,
   invalidArgument,
-  resolveSignal,
   throwIfAborted,
   validateInfrastructureState,
 } from '@trellis/core';
@@ -101,8 +101,7 @@ export function createLocalInfrastructureProvider(
           { provider: LOCAL_PROVIDER, operation: 'reconcile' },
         );
       }
-      const signal = resolveSignal(options);
-      throwIfAborted(signal, { provider: LOCAL_PROVIDER, operation: 'reconcile' });
+      const signal = callSignal(options, { provider: LOCAL_PROVIDER, operation: 'reconcile' });
       return withLock(
         settings.stateDirectory(),
         `infrastructure/${request.cluster}`,
@@ -157,8 +156,7 @@ export function createLocalInfrastructureProvider(
 
     async delete(request, options) {
       const { state } = validate(request, 'delete');
-      const signal = resolveSignal(options);
-      throwIfAborted(signal, { provider: LOCAL_PROVIDER, operation: 'delete' });
+      const signal = callSignal(options, { provider: LOCAL_PROVIDER, operation: 'delete' });
       if (!state) return;
       await withLock(
         settings.stateDirectory(),

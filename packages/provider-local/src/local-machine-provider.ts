@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import {
   type CallOptions,
   type CreateMachineRequest,
+  callSignal,
   checkDns1123Label,
   checkMachineNames,
   type FieldIssue,
@@ -178,8 +179,7 @@ export function createLocalMachineProvider(settings: ResolvedLocalSettings): Loc
       if (all.length > 0 || !parsed.success) {
         throw invalidArgument('invalid local machine', all, context(operation));
       }
-      const signal = resolveSignal(options);
-      throwIfAborted(signal, context(operation));
+      const signal = callSignal(options, context(operation));
       const paths = machinePaths(settings.stateDirectory(), request.cluster, request.name);
       try {
         const record = await withLock(
@@ -211,8 +211,7 @@ export function createLocalMachineProvider(settings: ResolvedLocalSettings): Loc
     async deleteMachine(ref, options) {
       const operation = 'deleteMachine';
       checkNames(ref.cluster, ref.name, operation);
-      const signal = resolveSignal(options);
-      throwIfAborted(signal, context(operation));
+      const signal = callSignal(options, context(operation));
       const paths = machinePaths(settings.stateDirectory(), ref.cluster, ref.name);
       try {
         await withLock(
@@ -253,8 +252,7 @@ export function createLocalMachineProvider(settings: ResolvedLocalSettings): Loc
       const operation = 'listMachines';
       const issue = checkDns1123Label(filter.cluster, 'cluster');
       if (issue) throw invalidArgument('invalid machine filter', [issue], context(operation));
-      const signal = resolveSignal(options);
-      throwIfAborted(signal, context(operation));
+      const signal = callSignal(options, context(operation));
       const directory = clusterDirectory(settings.stateDirectory(), filter.cluster);
       const names = (await listDirectory(directory)).filter((name) => !checkDns1123Label(name, 'name'));
       for (let offset = 0; offset < names.length; offset += settings.listPageSize) {

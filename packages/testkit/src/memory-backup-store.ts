@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import {
   type BackupStore,
   type CallOptions,
+  callSignal,
   compareSnapshots,
   formatSnapshotKey,
   notFound,
@@ -94,8 +95,7 @@ export function createMemoryBackupStore(options: MemoryBackupStoreOptions = {}):
 
   async function save(snapshot: Snapshot, data: SnapshotSource, callOptions?: CallOptions) {
     const key = formatSnapshotKey(prefix, snapshot);
-    const signal = resolveSignal(callOptions);
-    throwIfAborted(signal, context('save'));
+    const signal = callSignal(callOptions, context('save'));
     const hash = createHash('sha256');
     const chunks: Buffer[] = [];
     const hashes: string[] = [];
@@ -165,8 +165,7 @@ export function createMemoryBackupStore(options: MemoryBackupStoreOptions = {}):
     provider: PROVIDER,
     save,
     async fetch(snapshot, callOptions) {
-      const signal = resolveSignal(callOptions);
-      throwIfAborted(signal, context('fetch'));
+      const signal = callSignal(callOptions, context('fetch'));
       const entry = entries.get(formatSnapshotKey(prefix, snapshot));
       if (!entry)
         throw notFound(`snapshot ${formatSnapshotKey(prefix, snapshot)} does not exist`, context('fetch'));

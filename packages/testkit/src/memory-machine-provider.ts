@@ -3,6 +3,7 @@ import {
   type CallOptions,
   CLUSTER_TAG_PREFIX,
   type CreateMachineRequest,
+  callSignal,
   checkDns1123Label,
   defineConfigSchema,
   type FieldIssue,
@@ -15,7 +16,6 @@ import {
   machineTags,
   NAME_TAG,
   notFound,
-  resolveSignal,
   TrellisError,
   throwIfAborted,
   z,
@@ -107,8 +107,7 @@ export function createMemoryMachineProvider(
 
   /** One simulated cloud round trip: yields to the event loop and honours the signal. */
   async function call(operation: string, callOptions?: CallOptions): Promise<void> {
-    const signal = resolveSignal(callOptions);
-    throwIfAborted(signal, { provider, operation });
+    const signal = callSignal(callOptions, { provider, operation });
     calls += 1;
     await new Promise((resolve) => setImmediate(resolve));
     throwIfAborted(signal, { provider, operation });
