@@ -55,28 +55,37 @@ const ETCD_HASH_SIZE = 32;
 /** Chunk size of decompression and of the restored file's writes. */
 const DECOMPRESS_CHUNK_BYTES = 1024 * 1024;
 
-/** Checks etcd's trailing sha256 of a snapshot file while it streams past. */
+/**
+ * Checks etcd's trailing sha256 of a snapshot file while it streams past. Each chunk is hashed on the
+ * next turn of the event loop, not inside the decompressor's push: zlib starts inflating the next
+ * chunk on the thread pool only once its push returns, so hashing inside it ran the two one after the
+ * other (a 208 MiB restore spent ~65 ms more).
+ */
 function sha256Trailer(onMismatch: () => Error): Transform {
   const hash = createHash('sha256');
   let tail = Buffer.alloc(0);
   return new Transform({
+    highWaterMark: 4 * DECOMPRESS_CHUNK_BYTES,
     transform(chunk: Buffer, _encoding, callback) {
-      if (chunk.length >= ETCD_HASH_SIZE) {
-        hash.update(tail);
-        hash.update(chunk.subarray(0, chunk.length - ETCD_HASH_SIZE));
-        tail = Buffer.from(chunk.subarray(chunk.length - ETCD_HASH_SIZE));
-      } else {
-        const combined = Buffer.concat([tail, chunk]);
-        const keep = Math.min(ETCD_HASH_SIZE, combined.length);
-        hash.update(combined.subarray(0, combined.length - keep));
-        tail = Buffer.from(combined.subarray(combined.length - keep));
-      }
-      callback(null, chunk);
+      setImmediate(() => digest(chunk, callback));
     },
     flush(callback) {
       callback(tail.length === ETCD_HASH_SIZE && hash.digest().equals(tail) ? null : onMismatch());
     },
   });
+  function digest(chunk: Buffer, callback: (error: null, chunk: Buffer) => void): void {
+    if (chunk.length >= ETCD_HASH_SIZE) {
+      hash.update(tail);
+      hash.update(chunk.subarray(0, chunk.length - ETCD_HASH_SIZE));
+      tail = Buffer.from(chunk.subarray(chunk.length - ETCD_HASH_SIZE));
+    } else {
+      const combined = Buffer.concat([tail, chunk]);
+      const keep = Math.min(ETCD_HASH_SIZE, combined.length);
+      hash.update(combined.subarray(0, combined.length - keep));
+      tail = Buffer.from(combined.subarray(combined.length - keep));
+    }
+    callback(null, chunk);
+  }
 }
 
 /**
