@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type CreatedResource, TrellisError } from '@trellis/core';
 import { type InfrastructureFlowInput, type StepRetryOptions, waitForOperation } from '@trellis/provider-kit';
 import type { AlicloudInfrastructureConfig } from './alicloud-infrastructure-config.js';
+import { ownedTags } from './alicloud-infrastructure-names.js';
 import type { AlicloudProviderContext } from './alicloud-settings.js';
 import type { EcsClient } from './ecs-client.js';
 import type { VpcClient } from './vpc-client.js';
@@ -110,6 +111,15 @@ export function waitUntil<T>(
     context: { provider: 'alicloud', operation: context.operation },
     signal: context.signal,
   });
+}
+
+/** Tags (as a request's `Tag` model) of the cluster's resource named `name`, for a create or a Describe* call. */
+export function ownedTagFilter<Tag>(
+  context: AlicloudInfrastructureContext,
+  name: string,
+  Tag: new (value: { key: string; value: string }) => Tag,
+): Tag[] {
+  return ownedTags(context.cluster, name).map((tag) => new Tag(tag));
 }
 
 /** How {@link ensureOwnedResource} finds, creates and records one resource. */

@@ -2,21 +2,17 @@ import * as $Ecs from '@alicloud/ecs20140526';
 import * as $Vpc from '@alicloud/vpc20160428';
 import { TrellisError } from '@trellis/core';
 import { isPending, retry } from '@trellis/provider-kit';
-import {
-  type AlicloudInfrastructureContext,
-  call,
-  hasAlicloudCode,
-  waitUntil,
-} from './alicloud-infrastructure-context.js';
-import { ownedTags, resourceNames, stateKeys } from './alicloud-infrastructure-names.js';
-import { describeSnatEntries } from './alicloud-nat-steps.js';
-import { describeSecurityGroups } from './alicloud-security-group-step.js';
+import { type AlicloudInfrastructureContext, call, waitUntil } from './alicloud-infrastructure-context.js';
+import { stateKeys } from './alicloud-infrastructure-names.js';
+import { describeSnatEntries, recordedNat, snatTableOf } from './alicloud-nat-steps.js';
+import { ownedSecurityGroups } from './alicloud-security-group-step.js';
 import {
   describeEips,
   describeNatGateways,
-  describeVpcs,
-  describeVSwitches,
-  ownedTagFilter,
+  ownedEips,
+  ownedNatGateways,
+  ownedVpcs,
+  ownedVSwitches,
 } from './alicloud-vpc-steps.js';
 
 /**
@@ -45,18 +41,9 @@ async function sendDelete(
     await retry(() => call(context, action, send), {
       jitter: 'equal',
       ...context.timing.deleteRetry,
-      decide: (error) => ({
-        retry:
-          hasAlicloudCode(
-            error,
-            'DependencyViolation',
-            'IncorrectStatus',
-            'IncorrectEipStatus',
-            'IncorrectVpcStatus',
-            'TaskConflict',
-          ) ||
-          (TrellisError.isInstance(error) && error.retryable),
-      }),
+      // `DependencyViolation.*`, `Incorrect*Status` and `TaskConflict` map to a retryable
+      // `Unavailable` (alicloud-errors): dependents still going away.
+      decide: (error) => ({ retry: TrellisError.isInstance(error) && error.retryable }),
       signal: context.signal,
       context: { provider: 'alicloud', operation: context.operation },
     });
@@ -71,23 +58,20 @@ async function forget(context: AlicloudInfrastructureContext, key: string): Prom
   await context.saveState();
 }
 
+/** What a delete knows of the NAT gateway. */
+interface NatRef {
+  readonly natGatewayId: string;
+  readonly snatTableId: string;
+}
+
 /** The NAT gateway the state names (recorded, or found by its tags for a mark) and its SNAT table. */
-async function natOf(
-  context: AlicloudInfrastructureContext,
-): Promise<{ id: string; snatTableId: string } | undefined> {
+async function natOf(context: AlicloudInfrastructureContext): Promise<NatRef | undefined> {
   const resource = context.state.get(stateKeys.natGateway);
   if (!resource) return undefined;
-  if (!isPending(resource))
-    return { id: resource.id, snatTableId: String(resource.attributes?.snatTableId ?? '') };
-  const [found] = await describeNatGateways(context, {
-    tag: ownedTagFilter(
-      context,
-      resourceNames.natGateway(context.cluster),
-      $Vpc.DescribeNatGatewaysRequestTag,
-    ),
-  });
+  if (!isPending(resource)) return recordedNat(context);
+  const [found] = await ownedNatGateways(context);
   return found?.natGatewayId
-    ? { id: found.natGatewayId, snatTableId: found.snatTableIds?.snatTableId?.[0] ?? '' }
+    ? { natGatewayId: found.natGatewayId, snatTableId: snatTableOf(found) }
     : undefined;
 }
 
@@ -95,7 +79,7 @@ async function natOf(
 async function deleteZoneEgress(
   context: AlicloudInfrastructureContext,
   zone: string,
-  nat: { id: string; snatTableId: string } | undefined,
+  nat: NatRef | undefined,
 ): Promise<void> {
   const snatKey = stateKeys.snat(zone);
   if (nat) {
@@ -130,11 +114,7 @@ async function deleteZoneEgress(
     resource.managed === false
       ? [resource.id]
       : await locate(context, eipKey, async (name) =>
-          (
-            await describeEips(context, {
-              tag: ownedTagFilter(context, name, $Vpc.DescribeEipAddressesRequestTag),
-            })
-          ).map((eip) => eip.allocationId ?? ''),
+          (await ownedEips(context, name)).map((eip) => eip.allocationId ?? ''),
         );
   for (const allocationId of ids) {
     const read = async () => (await describeEips(context, { allocationId }))[0];
@@ -144,13 +124,13 @@ async function deleteZoneEgress(
       read,
       (found) => !['Associating', 'Unassociating'].includes(found?.status ?? ''),
     );
-    if (eip?.status === 'InUse' && nat && eip.instanceId === nat.id) {
+    if (eip?.status === 'InUse' && nat && eip.instanceId === nat.natGatewayId) {
       await sendDelete(context, 'UnassociateEipAddress', () =>
         context.vpc().unassociateEipAddress(
           new $Vpc.UnassociateEipAddressRequest({
             regionId: context.region,
             allocationId,
-            instanceId: nat.id,
+            instanceId: nat.natGatewayId,
             instanceType: 'Nat',
           }),
         ),
@@ -175,11 +155,11 @@ async function deleteZoneEgress(
 
 async function deleteNatGateway(
   context: AlicloudInfrastructureContext,
-  nat: { id: string } | undefined,
+  nat: NatRef | undefined,
 ): Promise<void> {
   const resource = context.state.get(stateKeys.natGateway);
   if (nat && resource && resource.managed !== false) {
-    const natGatewayId = nat.id;
+    const { natGatewayId } = nat;
     await sendDelete(context, 'DeleteNatGateway', () =>
       context
         .vpc()
@@ -200,11 +180,7 @@ async function deleteNatGateway(
 async function deleteVSwitch(context: AlicloudInfrastructureContext, zone: string): Promise<void> {
   const key = stateKeys.vswitch(zone);
   const ids = await locate(context, key, async (name) =>
-    (
-      await describeVSwitches(context, {
-        tag: ownedTagFilter(context, name, $Vpc.DescribeVSwitchesRequestTag),
-      })
-    ).map((vsw) => vsw.vSwitchId ?? ''),
+    (await ownedVSwitches(context, name)).map((vsw) => vsw.vSwitchId ?? ''),
   );
   for (const vSwitchId of ids) {
     await sendDelete(context, 'DeleteVSwitch', () =>
@@ -217,11 +193,7 @@ async function deleteVSwitch(context: AlicloudInfrastructureContext, zone: strin
 async function deleteSecurityGroup(context: AlicloudInfrastructureContext): Promise<void> {
   const key = stateKeys.securityGroup;
   const ids = await locate(context, key, async (name) =>
-    (
-      await describeSecurityGroups(context, {
-        tag: ownedTags(context.cluster, name).map((tag) => new $Ecs.DescribeSecurityGroupsRequestTag(tag)),
-      })
-    ).map((group) => group.securityGroupId ?? ''),
+    (await ownedSecurityGroups(context, name)).map((group) => group.securityGroupId ?? ''),
   );
   for (const securityGroupId of ids) {
     await sendDelete(context, 'DeleteSecurityGroup', () =>
@@ -237,9 +209,7 @@ async function deleteSecurityGroup(context: AlicloudInfrastructureContext): Prom
 
 async function deleteVpc(context: AlicloudInfrastructureContext): Promise<void> {
   const ids = await locate(context, stateKeys.vpc, async (name) =>
-    (await describeVpcs(context, { tag: ownedTagFilter(context, name, $Vpc.DescribeVpcsRequestTag) })).map(
-      (vpc) => vpc.vpcId ?? '',
-    ),
+    (await ownedVpcs(context, name)).map((vpc) => vpc.vpcId ?? ''),
   );
   for (const vpcId of ids) {
     await sendDelete(context, 'DeleteVpc', () =>

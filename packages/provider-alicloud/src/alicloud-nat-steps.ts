@@ -6,16 +6,23 @@ import {
   call,
   describeAll,
   ensureOwnedResource,
+  ownedTagFilter,
   recordedId,
   waitUntil,
 } from './alicloud-infrastructure-context.js';
 import { resourceNames, stateKeys } from './alicloud-infrastructure-names.js';
-import { describeEips, describeNatGateways, ownedTagFilter, userNatGateways } from './alicloud-vpc-steps.js';
+import {
+  describeEips,
+  describeNatGateways,
+  ownedEips,
+  ownedNatGateways,
+  userNatGateways,
+} from './alicloud-vpc-steps.js';
 
 type SnatItem = $Vpc.DescribeSnatTableEntriesResponseBodySnatTableEntriesSnatTableEntry;
 
 /** The SNAT table of a NAT gateway as DescribeNatGateways reports it. */
-const snatTableOf = (gateway: $Vpc.DescribeNatGatewaysResponseBodyNatGatewaysNatGateway) =>
+export const snatTableOf = (gateway: $Vpc.DescribeNatGatewaysResponseBodyNatGatewaysNatGateway) =>
   gateway.snatTableIds?.snatTableId?.[0] ?? '';
 
 /** The recorded NAT gateway and its SNAT table. */
@@ -57,11 +64,7 @@ export async function ensureNatGateway(context: AlicloudInfrastructureContext): 
     name,
     what: 'NAT gateway',
     byId: async (natGatewayId) => (await describeNatGateways(context, { natGatewayId }))[0],
-    owned: () =>
-      describeNatGateways(context, {
-        vpcId,
-        tag: ownedTagFilter(context, name, $Vpc.DescribeNatGatewaysRequestTag),
-      }),
+    owned: () => ownedNatGateways(context, vpcId),
     create: (clientToken) =>
       call(context, 'CreateNatGateway', async () => {
         const { body } = await context.vpc().createNatGateway(
@@ -108,8 +111,7 @@ export async function ensureEip(
     name,
     what: 'EIP',
     byId,
-    owned: () =>
-      describeEips(context, { tag: ownedTagFilter(context, name, $Vpc.DescribeEipAddressesRequestTag) }),
+    owned: () => ownedEips(context, name),
     create: (clientToken) =>
       call(context, 'AllocateEipAddress', async () => {
         const { body } = await context.vpc().allocateEipAddress(

@@ -4,9 +4,10 @@ import {
   call,
   ensureOwnedResource,
   hasAlicloudCode,
+  ownedTagFilter,
   recordedId,
 } from './alicloud-infrastructure-context.js';
-import { ownedTags, resourceNames, stateKeys } from './alicloud-infrastructure-names.js';
+import { resourceNames, stateKeys } from './alicloud-infrastructure-names.js';
 
 type SecurityGroupItem = $Ecs.DescribeSecurityGroupsResponseBodySecurityGroupsSecurityGroup;
 
@@ -118,6 +119,13 @@ async function syncRules(
   );
 }
 
+/** The cluster's security groups named `name` (in `vpcId`, when given). */
+export const ownedSecurityGroups = (context: AlicloudInfrastructureContext, name: string, vpcId?: string) =>
+  describeSecurityGroups(context, {
+    ...(vpcId ? { vpcId } : {}),
+    tag: ownedTagFilter(context, name, $Ecs.DescribeSecurityGroupsRequestTag),
+  });
+
 /**
  * Step `security-group`: `<cluster>-sg` in the VPC, created with its tags and a `ClientToken`, then
  * its rules: the missing ones authorized in one call, Trellis' stale ones (a changed pods network)
@@ -127,9 +135,6 @@ export async function ensureSecurityGroup(context: AlicloudInfrastructureContext
   const { cluster, state } = context;
   const vpcId = recordedId(context, stateKeys.vpc);
   const name = resourceNames.securityGroup(cluster);
-  const tags = (
-    Tag: typeof $Ecs.CreateSecurityGroupRequestTag | typeof $Ecs.DescribeSecurityGroupsRequestTag,
-  ) => ownedTags(cluster, name).map((tag) => new Tag(tag));
   const vpcCidr = String(state.get(stateKeys.vpc)?.attributes?.cidr ?? '');
   const wanted = ingressRules(vpcCidr, context.config.podsCidr);
   await ensureOwnedResource(context, {
@@ -138,7 +143,7 @@ export async function ensureSecurityGroup(context: AlicloudInfrastructureContext
     name,
     what: 'security group',
     byId: async (securityGroupId) => (await describeSecurityGroups(context, { securityGroupId }))[0],
-    owned: () => describeSecurityGroups(context, { vpcId, tag: tags($Ecs.DescribeSecurityGroupsRequestTag) }),
+    owned: () => ownedSecurityGroups(context, name, vpcId),
     create: (clientToken) =>
       call(context, 'CreateSecurityGroup', async () => {
         const { body } = await context.ecs().createSecurityGroup(
@@ -149,7 +154,7 @@ export async function ensureSecurityGroup(context: AlicloudInfrastructureContext
             securityGroupType: 'normal',
             description: `Trellis-managed nodes security group of cluster ${cluster}`,
             clientToken,
-            tag: tags($Ecs.CreateSecurityGroupRequestTag),
+            tag: ownedTagFilter(context, name, $Ecs.CreateSecurityGroupRequestTag),
           }),
         );
         return body?.securityGroupId;

@@ -1,13 +1,20 @@
 import * as $Vpc from '@alicloud/vpc20160428';
-import { cidrContains, cidrOverlaps, type FieldIssue, invalidArgument } from '@trellis/core';
+import {
+  CLUSTER_TAG_PREFIX,
+  cidrContains,
+  cidrOverlaps,
+  type FieldIssue,
+  invalidArgument,
+} from '@trellis/core';
 import {
   type AlicloudInfrastructureContext,
   call,
   describeAll,
   ensureOwnedResource,
+  ownedTagFilter,
   recordedId,
 } from './alicloud-infrastructure-context.js';
-import { clusterTagKey, ownedTags, resourceNames, stateKeys } from './alicloud-infrastructure-names.js';
+import { resourceNames, stateKeys } from './alicloud-infrastructure-names.js';
 
 type VpcItem = $Vpc.DescribeVpcsResponseBodyVpcsVpc;
 type VSwitchItem = $Vpc.DescribeVSwitchesResponseBodyVSwitchesVSwitch;
@@ -19,15 +26,6 @@ const configError = (context: AlicloudInfrastructureContext, issues: FieldIssue[
     provider: 'alicloud',
     operation: context.operation,
   });
-
-/** Tag filters of the cluster's resource named `name`, for the Describe* calls. */
-export function ownedTagFilter<Tag>(
-  context: AlicloudInfrastructureContext,
-  name: string,
-  Tag: new (value: { key: string; value: string }) => Tag,
-): Tag[] {
-  return ownedTags(context.cluster, name).map((tag) => new Tag(tag));
-}
 
 export async function describeVpcs(
   context: AlicloudInfrastructureContext,
@@ -85,6 +83,32 @@ export async function describeEips(
   });
 }
 
+/** The cluster's VPCs named `name` (by the tags their create gave them). */
+export const ownedVpcs = (context: AlicloudInfrastructureContext, name: string) =>
+  describeVpcs(context, { tag: ownedTagFilter(context, name, $Vpc.DescribeVpcsRequestTag) });
+
+/** The cluster's vSwitches named `name` (in `vpcId`, when given). */
+export const ownedVSwitches = (context: AlicloudInfrastructureContext, name: string, vpcId?: string) =>
+  describeVSwitches(context, {
+    ...(vpcId ? { vpcId } : {}),
+    tag: ownedTagFilter(context, name, $Vpc.DescribeVSwitchesRequestTag),
+  });
+
+/** The cluster's NAT gateways (`<cluster>-natgw`, in `vpcId` when given). */
+export const ownedNatGateways = (context: AlicloudInfrastructureContext, vpcId?: string) =>
+  describeNatGateways(context, {
+    ...(vpcId ? { vpcId } : {}),
+    tag: ownedTagFilter(
+      context,
+      resourceNames.natGateway(context.cluster),
+      $Vpc.DescribeNatGatewaysRequestTag,
+    ),
+  });
+
+/** The cluster's EIPs named `name`. */
+export const ownedEips = (context: AlicloudInfrastructureContext, name: string) =>
+  describeEips(context, { tag: ownedTagFilter(context, name, $Vpc.DescribeEipAddressesRequestTag) });
+
 /** The NAT gateway of a bring-your-own VPC Trellis uses: the one there without a cluster's tag. */
 export async function userNatGateways(
   context: AlicloudInfrastructureContext,
@@ -92,7 +116,7 @@ export async function userNatGateways(
 ): Promise<NatItem[]> {
   const gateways = await describeNatGateways(context, { vpcId });
   return gateways.filter(
-    (gateway) => !(gateway.tags?.tag ?? []).some((tag) => (tag.tagKey ?? '').startsWith(clusterTagKey(''))),
+    (gateway) => !(gateway.tags?.tag ?? []).some((tag) => (tag.tagKey ?? '').startsWith(CLUSTER_TAG_PREFIX)),
   );
 }
 
@@ -187,7 +211,7 @@ export async function ensureVpc(context: AlicloudInfrastructureContext): Promise
     name,
     what: 'VPC',
     byId,
-    owned: () => describeVpcs(context, { tag: ownedTagFilter(context, name, $Vpc.DescribeVpcsRequestTag) }),
+    owned: () => ownedVpcs(context, name),
     create: (clientToken) =>
       call(context, 'CreateVpc', async () => {
         const { body } = await context.vpc().createVpc(
@@ -222,11 +246,7 @@ export async function ensureVSwitch(
     name,
     what: 'vSwitch',
     byId: async (vSwitchId) => (await describeVSwitches(context, { vSwitchId }))[0],
-    owned: () =>
-      describeVSwitches(context, {
-        vpcId,
-        tag: ownedTagFilter(context, name, $Vpc.DescribeVSwitchesRequestTag),
-      }),
+    owned: () => ownedVSwitches(context, name, vpcId),
     create: (clientToken) =>
       call(context, 'CreateVSwitch', async () => {
         const { body } = await context.vpc().createVSwitch(
