@@ -186,6 +186,13 @@ export async function startEcsFake(options: EcsFakeOptions = {}): Promise<EcsFak
   const describeInstances = ({ params }: AcsCall): Record<string, unknown> => {
     required(params, 'RegionId');
     const { page, total, nextToken, maxResults } = instances.describe(params);
+    // The EIPs bound to instances, read once per page (not once per instance).
+    const boundEips = new Map(
+      network
+        .list('eip')
+        .filter((eip) => eip.fields.InstanceType === 'EcsInstance')
+        .map((eip) => [eip.fields.InstanceId, eip]),
+    );
     return {
       TotalCount: total,
       PageNumber: 1,
@@ -193,9 +200,7 @@ export async function startEcsFake(options: EcsFakeOptions = {}): Promise<EcsFak
       NextToken: nextToken,
       Instances: {
         Instance: page.map((instance) => {
-          const eip = network
-            .list('eip')
-            .find((candidate) => candidate.fields.InstanceId === instance.InstanceId);
+          const eip = boundEips.get(instance.InstanceId);
           return {
             ...describedInstance(instance),
             EipAddress: eip
