@@ -100,10 +100,7 @@ export function createAlicloudProvider(settings: AlicloudProviderSettings): Alic
         provider: 'alicloud',
         load: async () => {
           const { createOssBackupStore } = await import('./oss-backup-store.js');
-          // A prebuilt client is used as it is: its bucket must be the config's.
-          const client =
-            (context.settings.clients?.oss as OssClient | undefined) ??
-            (await import('./oss-client.js')).ossClient(context.clients.options, parsed.bucket);
+          const client = await ossClientOf(context, parsed.bucket);
           return createOssBackupStore({ client, logger: context.logger, ...parsed });
         },
       });
@@ -114,6 +111,17 @@ export function createAlicloudProvider(settings: AlicloudProviderSettings): Alic
       backupConfig: alicloudBackupConfig,
     },
   };
+}
+
+/**
+ * The `ali-oss` client of `bucket`: the settings' prebuilt one as it is (its bucket must be this
+ * one), else one built from the provider's credentials and endpoint (`ali-oss` loads here).
+ */
+async function ossClientOf(context: AlicloudProviderContext, bucket: string): Promise<OssClient> {
+  return (
+    (context.settings.clients?.oss as OssClient | undefined) ??
+    (await import('./oss-client.js')).ossClient(context.clients.options, bucket)
+  );
 }
 
 /** Lets tools load the provider by type name (`trellis --provider alicloud`). */
@@ -142,11 +150,5 @@ export async function ensureAlicloudBackupBucket(
   context: AlicloudProviderContext,
   bucket: string,
 ): Promise<{ created: boolean }> {
-  const client =
-    (context.settings.clients?.oss as OssBucketClient | undefined) ??
-    ((await import('./oss-client.js')).ossClient(
-      context.clients.options,
-      bucket,
-    ) as unknown as OssBucketClient);
-  return ensureOssBucket(client, bucket);
+  return ensureOssBucket((await ossClientOf(context, bucket)) as unknown as OssBucketClient, bucket);
 }
