@@ -1,4 +1,5 @@
 import { machineProviderConformance } from '@trellis/testkit';
+import { injectFaultShare } from '@trellis/testkit/fake';
 import { describe } from 'vitest';
 import { type AlicloudMachineClass, createAlicloudMachines } from '../src/index.js';
 import { machineSubject } from './alicloud-machine-harness.js';
@@ -13,9 +14,7 @@ machineProviderConformance<AlicloudMachineClass>({
   name: 'Alicloud machines against the fake with 20% throttling and 5xx on every action',
   setup: () =>
     machineSubject((fake) => {
-      fake.faults.add({ kind: 'throttle', rate: 0.1 });
-      fake.faults.add({ kind: 'server-error', rate: 0.05, status: 500 });
-      fake.faults.add({ kind: 'server-error', rate: 0.05, status: 503 });
+      injectFaultShare(fake);
     }),
   listPageSize: 10,
 });

@@ -1,4 +1,5 @@
 import { machineProviderConformance } from '@trellis/testkit';
+import { injectFaultShare } from '@trellis/testkit/fake';
 import { describe } from 'vitest';
 import { createAwsMachineProvider } from '../src/aws-machine-provider.js';
 import { type AwsMachineClass, createAwsProviderContext } from '../src/index.js';
@@ -17,9 +18,7 @@ machineProviderConformance<AwsMachineClass>({
       {},
       {
         faults: (fake) => {
-          fake.faults.add({ kind: 'throttle', rate: 0.1 });
-          fake.faults.add({ kind: 'server-error', rate: 0.05, status: 500 });
-          fake.faults.add({ kind: 'server-error', rate: 0.05, status: 503 });
+          injectFaultShare(fake);
         },
       },
     ),

@@ -1,4 +1,5 @@
 import { machineProviderConformance } from '@trellis/testkit';
+import { injectFaultShare } from '@trellis/testkit/fake';
 import type { AzureMachineClass } from '../src/index.js';
 import { machineSubject } from './azure-machine-harness.js';
 
@@ -13,9 +14,7 @@ machineProviderConformance<AzureMachineClass>({
   setup: () =>
     machineSubject({
       faults: (fake) => {
-        fake.faults.add({ kind: 'throttle', rate: 0.1 });
-        fake.faults.add({ kind: 'server-error', rate: 0.05, status: 500 });
-        fake.faults.add({ kind: 'server-error', rate: 0.05, status: 503 });
+        injectFaultShare(fake);
       },
     }),
   listPageSize: 5,
