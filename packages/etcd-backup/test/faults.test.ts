@@ -15,7 +15,7 @@ import {
   takeFullSnapshot,
 } from '../src/index.js';
 import { createDirectoryStore, type TestStore } from './directory-store.js';
-import { readAll, readRestored, writeKeys } from './etcd-data.js';
+import { entriesOf, readAll, readRestored, writeKeys } from './etcd-data.js';
 import { etcdInstalled, startTestEtcd, temporaryDirectory } from './etcd-fixture.js';
 
 describe.skipIf(!etcdInstalled)('faults', () => {
@@ -107,9 +107,7 @@ describe.skipIf(!etcdInstalled)('faults', () => {
       range_end: Buffer.from([0]),
       revision: middle,
     });
-    const expected = new Map(
-      atMiddle.kvs.map((kv) => [kv.key.toString(), `${kv.value.toString()}|${kv.lease}`]),
-    );
+    const expected = entriesOf(atMiddle.kvs);
     const dataDirectory = join(work.path, `point-in-time-${counter++}`);
     const result = await restoreEtcd({ store, dataDirectory, revision: middle });
     expect(result.revision).toBe(middle);
