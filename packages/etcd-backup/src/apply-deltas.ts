@@ -1,4 +1,4 @@
-import type { Etcd3, IRequestOp } from 'etcd3';
+import type { Etcd3, ICompare, IRequestOp } from 'etcd3';
 import type { DeltaEvent } from './delta-format.js';
 import { etcdError, SnapshotIntegrityError } from './errors.js';
 import { currentRevision } from './etcd-connection.js';
@@ -99,19 +99,46 @@ function groupByRevision(events: DeltaEvent[]): Array<[number, DeltaEvent[]]> {
 }
 
 /**
- * Applies one delta's events in revision order, one transaction per source revision, skipping
- * revisions the restore etcd already holds. Checks each transaction lands on exactly the
- * source's revision, so a missing or extra change is caught at the delta that holds it.
+ * Source revisions sent before the first one's answer is awaited. etcd (grpc-go: one goroutine per
+ * request) proposes concurrent transactions in whatever order their goroutines reach raft — most
+ * windows of two came out swapped here — so each one after the first carries its predecessor's
+ * {@link landedGuard} and does nothing when it overtook it; it is sent again in the next window.
+ * Measured on the restore bench (1,020 revisions): 8 beats 1 (each revision waits for its own raft
+ * round), 4, 16 and 64 (more of the window is sent again after a swap).
  */
-export async function applyDelta(
+const PIPELINE_DEPTH = 8;
+
+/** One source revision, ready to send. */
+interface PreparedRevision {
+  revision: number;
+  operations: IRequestOp[];
+  /** Holds once this revision has applied (see {@link landedGuard}). */
+  landed: ICompare;
+}
+
+/**
+ * A compare that holds once `revision` (the events in `group`) has applied, until a later revision
+ * changes the same key: a key it put has `revision` as its mod revision; a key it deleted is absent
+ * (mod revision 0) and existed before (etcd records no delete of an absent key). A window sends each
+ * revision once, so the next revision's transaction carrying this guard applies right after this
+ * one or not at all, and so on down the window.
+ */
+function landedGuard(revision: number, group: DeltaEvent[]): ICompare {
+  const put = group.find((event) => event.type !== 'DELETE');
+  const key = (put ?? (group[0] as DeltaEvent)).kv.key;
+  return { key, target: 'Mod', result: 'Equal', mod_revision: put ? revision : 0 };
+}
+
+/** The revisions of one delta still to apply, checked for gaps and order, with their leases granted. */
+async function prepareRevisions(
   application: DeltaApplication,
   snapshotName: string,
   startRevision: number,
   events: DeltaEvent[],
-): Promise<void> {
-  const groups = groupByRevision(events);
+): Promise<PreparedRevision[]> {
+  const prepared: PreparedRevision[] = [];
   let expected = startRevision;
-  for (const [revision, group] of groups) {
+  for (const [revision, group] of groupByRevision(events)) {
     if (revision !== expected && revision !== expected - 1) {
       throw new SnapshotIntegrityError(snapshotName, `events jump from revision ${expected} to ${revision}`);
     }
@@ -119,8 +146,8 @@ export async function applyDelta(
       throw new SnapshotIntegrityError(snapshotName, `events are out of order at ${revision}`);
     expected = revision + 1;
     if (revision <= application.revision) continue;
-    if (revision > application.lastRevision) return;
-    if (revision !== application.revision + 1) {
+    if (revision > application.lastRevision) break;
+    if (prepared.length === 0 && revision !== application.revision + 1) {
       throw new SnapshotIntegrityError(
         snapshotName,
         `restored etcd is at revision ${application.revision}, the delta continues at ${revision}`,
@@ -135,17 +162,58 @@ export async function applyDelta(
         operations.push({ request_put: { key: event.kv.key, value: event.kv.value, lease } });
       }
     }
-    let landed: number;
-    try {
-      const response = await application.client.kv.txn({ success: operations });
-      landed = Number(response.header.revision);
-    } catch (error) {
-      throw etcdError('txn', error);
+    prepared.push({ revision, operations, landed: landedGuard(revision, group) });
+  }
+  return prepared;
+}
+
+/**
+ * Applies one delta's events in revision order, one transaction per source revision, skipping
+ * revisions the restore etcd already holds. Up to {@link PIPELINE_DEPTH} transactions are in flight,
+ * each guarded by its predecessor's {@link landedGuard}, so they still apply in the source's order.
+ * Checks each transaction lands on exactly the source's revision, so a missing or extra change is
+ * caught at the delta that holds it.
+ */
+export async function applyDelta(
+  application: DeltaApplication,
+  snapshotName: string,
+  startRevision: number,
+  events: DeltaEvent[],
+): Promise<void> {
+  const revisions = await prepareRevisions(application, snapshotName, startRevision, events);
+  for (let next = 0; next < revisions.length; ) {
+    const window = revisions.slice(next, next + PIPELINE_DEPTH);
+    // The window's first revision follows one that has applied: it needs no guard. The window is
+    // over once every answer is in, so no attempt is still in flight when one is sent again.
+    const answers = await Promise.allSettled(
+      window.map(({ operations }, index) =>
+        application.client.kv.txn({
+          compare: index === 0 ? [] : [(window[index - 1] as PreparedRevision).landed],
+          success: operations,
+        }),
+      ),
+    );
+    for (const [index, answer] of answers.entries()) {
+      if (answer.status === 'rejected') throw etcdError('txn', answer.reason);
+      const { revision } = window[index] as PreparedRevision;
+      if (!answer.value.succeeded) {
+        // It overtook its predecessor and did nothing; so did every later one (each waits for the last).
+        // The first has no guard: refused, it would be sent again forever.
+        if (index === 0) throw new SnapshotIntegrityError(snapshotName, `revision ${revision} did not apply`);
+        const later = answers
+          .slice(index + 1)
+          .find((other) => other.status === 'fulfilled' && other.value.succeeded);
+        if (later)
+          throw new SnapshotIntegrityError(snapshotName, `a revision after ${revision} applied before it`);
+        break;
+      }
+      const landed = Number(answer.value.header.revision);
+      if (landed !== revision) {
+        throw new SnapshotIntegrityError(snapshotName, `revision ${revision} applied as revision ${landed}`);
+      }
+      application.revision = landed;
+      next++;
     }
-    if (landed !== revision) {
-      throw new SnapshotIntegrityError(snapshotName, `revision ${revision} applied as revision ${landed}`);
-    }
-    application.revision = landed;
   }
 }
 
