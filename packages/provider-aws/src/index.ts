@@ -65,4 +65,4 @@ export type {
   EnsureBucketOptions,
   EnsureBucketResult,
 } from './s3-ensure-bucket.js';
-export { ABORT_INCOMPLETE_UPLOADS_RULE_ID, S3_CHECKSUM_TAG } from './s3-names.js';
+export { ABORT_INCOMPLETE_UPLOADS_RULE_ID, S3_CHECKSUM_TAG, S3_PART_CHECKSUM_TAG } from './s3-names.js';

@@ -7,7 +7,6 @@ import {
   HeadObjectCommand,
   PutObjectTaggingCommand,
   type S3Client,
-  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import {
@@ -30,10 +29,18 @@ import {
 } from '@trellis/core';
 import { awsErrorCode, toTrellisError } from './aws-errors.js';
 import { AwsClients } from './aws-settings.js';
-import { ByteMeter, meteredSource, verifyingStream } from './s3-checksum-streams.js';
+import {
+  describeChecksum,
+  meteredSource,
+  PartDigests,
+  type RecordedChecksum,
+  recordedChecksum,
+  verifyingStream,
+} from './s3-checksum-streams.js';
 import { s3Client } from './s3-client.js';
-import { S3_CHECKSUM_TAG } from './s3-names.js';
+import { S3_PART_CHECKSUM_TAG } from './s3-names.js';
 import { listSnapshotObjects } from './s3-snapshot-list.js';
+import { uploadClient } from './s3-upload-client.js';
 
 /** The object tag that holds a snapshot's SHA-256 (hex), written by `save`, checked by `fetch`. */
 
@@ -58,9 +65,10 @@ export interface S3BackupStoreOptions {
    */
   queueSize?: number;
   /**
-   * Record each snapshot's SHA-256 as the object tag `trellis-sha256` and verify it on fetch. Turn
-   * off only for S3-compatible servers without object tagging: snapshots are then checked by size
-   * alone. @default true
+   * Record each snapshot's composite SHA-256 as the object tag `trellis-sha256-parts` and verify it
+   * on fetch. Turn off only for S3-compatible servers without object tagging: stored snapshots are
+   * then checked by size alone on fetch (each part is still checked by the server as it arrives).
+   * @default true
    */
   checksumTag?: boolean;
   /** @default silentLogger */
@@ -83,36 +91,22 @@ function checkOptions(options: S3BackupStoreOptions): { partSize: number; queueS
 }
 
 /**
- * The client lib-storage uploads through: the caller's signal cancels part uploads in flight, and
- * nothing else. `CreateMultipartUpload` runs to its end, so an upload the server opened is always
- * known and aborted; `CompleteMultipartUpload` too, so whether the object was committed is known;
- * and `AbortMultipartUpload`, the cleanup, must not be canceled by the very abort it cleans up.
- */
-function uploadClient(client: S3Client, signal: AbortSignal | undefined): S3Client {
-  if (!signal) return client;
-  const bound = Object.create(client) as S3Client;
-  const send = (command: object, options?: object) =>
-    (client.send as (command: object, options?: object) => Promise<unknown>)(
-      command,
-      command instanceof UploadPartCommand ? { ...options, abortSignal: signal } : options,
-    );
-  bound.send = send as S3Client['send'];
-  return bound;
-}
-
-/**
  * A `BackupStore` in an S3 bucket, with etcd-backup-restore's key layout (`<prefix>/v2/<name>`).
  *
  * `save` streams the snapshot through `@aws-sdk/lib-storage` (parallel parts, bounded memory)
- * while hashing it, straight to its final key: S3 shows a multipart object only once
- * `CompleteMultipartUpload` succeeds, so no partial snapshot is ever listed. Then the stored size
- * is checked against the bytes sent and the SHA-256 is written as the object tag `trellis-sha256`
- * (metadata cannot be added after the upload started without copying the whole object); if either
- * step fails, the object is deleted before `save` rejects. On a source error, a store error or an
- * abort, lib-storage aborts the multipart upload before `save` rejects; the lifecycle rule of
- * `ensureBucket` removes what a crashed process leaves. `fetch` verifies the SHA-256 while
- * streaming and errors the stream on a mismatch; a snapshot without the tag (written by
- * etcd-backup-restore, or by a process that died between upload and tagging) is read unverified.
+ * straight to its final key: S3 shows a multipart object only once `CompleteMultipartUpload`
+ * succeeds, so no partial snapshot is ever listed. Each byte is hashed once, as the source yields
+ * it: every `partSize` block's SHA-256 signs the request that carries that part (SigV4's
+ * `x-amz-content-sha256`, which S3 checks the received bytes against), and the SHA-256 of those
+ * digests — S3's composite SHA-256 — is written as the object tag `trellis-sha256-parts`
+ * (`<partSize>:<hex>`) once the stored size is checked against the bytes sent (metadata cannot be
+ * added after the upload started without copying the whole object); if either step fails, the
+ * object is deleted before `save` rejects. On a source error, a store error or an abort,
+ * lib-storage aborts the multipart upload before `save` rejects; the lifecycle rule of
+ * `ensureBucket` removes what a crashed process leaves. `fetch` verifies the checksum while
+ * streaming (also the whole-object `trellis-sha256` of earlier releases) and errors the stream on a
+ * mismatch; a snapshot without a tag (written by etcd-backup-restore, or by a process that died
+ * between upload and tagging) is read unverified.
  *
  * Needs `s3:PutObject`, `s3:GetObject`, `s3:DeleteObject`, `s3:ListBucket`,
  * `s3:AbortMultipartUpload`, `s3:PutObjectTagging` and `s3:GetObjectTagging`.
@@ -128,10 +122,10 @@ export function createS3BackupStore(options: S3BackupStoreOptions): BackupStore 
     await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
   }
 
-  async function uploadSnapshot(key: string, data: SnapshotSource, meter: ByteMeter, signal?: AbortSignal) {
+  async function uploadSnapshot(key: string, data: SnapshotSource, meter: PartDigests, signal?: AbortSignal) {
     const body = Readable.from(meteredSource(data, meter, signal), { objectMode: false });
     const upload = new Upload({
-      client: uploadClient(client, signal),
+      client: uploadClient(client, meter, signal),
       params: { Bucket: bucket, Key: key, Body: body },
       partSize,
       queueSize,
@@ -158,7 +152,7 @@ export function createS3BackupStore(options: S3BackupStoreOptions): BackupStore 
     }
   }
 
-  async function recordChecksum(key: string, meter: ByteMeter, signal?: AbortSignal): Promise<void> {
+  async function recordChecksum(key: string, meter: PartDigests, signal?: AbortSignal): Promise<void> {
     throwIfAborted(signal, { provider: 'aws', operation: 'save' });
     const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), {
       abortSignal: signal,
@@ -171,13 +165,21 @@ export function createS3BackupStore(options: S3BackupStoreOptions): BackupStore 
         message: `${key} was stored with ${head.ContentLength} bytes, ${meter.bytes} were sent`,
       });
     }
+    if (!meter.everyPartHandedOut()) {
+      throw new TrellisError({
+        code: 'Internal',
+        provider: 'aws',
+        operation: 'save',
+        message: `${key} was not uploaded part by part as the snapshot source delivered it`,
+      });
+    }
     if (!checksumTag) return;
     try {
       await client.send(
         new PutObjectTaggingCommand({
           Bucket: bucket,
           Key: key,
-          Tagging: { TagSet: [{ Key: S3_CHECKSUM_TAG, Value: meter.digest() }] },
+          Tagging: { TagSet: [{ Key: S3_PART_CHECKSUM_TAG, Value: `${partSize}:${meter.composite()}` }] },
         }),
         { abortSignal: signal },
       );
@@ -204,7 +206,7 @@ export function createS3BackupStore(options: S3BackupStoreOptions): BackupStore 
       const key = formatSnapshotKey(prefix, snapshot);
       const name = formatSnapshotName(snapshot);
       throwIfAborted(signal, { provider: 'aws', operation: 'save' });
-      const meter = new ByteMeter();
+      const meter = new PartDigests(partSize);
       await uploadSnapshot(key, data, meter, signal);
       try {
         await recordChecksum(key, meter, signal);
@@ -219,7 +221,8 @@ export function createS3BackupStore(options: S3BackupStoreOptions): BackupStore 
         throw toTrellisError(error, { operation: 'save', signal });
       }
       logger.debug({ bucket, key, size: meter.bytes }, 'saved snapshot');
-      return { ...snapshot, key, name, size: meter.bytes, checksum: `sha256:${meter.digest()}` };
+      const checksum = describeChecksum({ kind: 'sha256-parts', partSize, hex: meter.composite() });
+      return { ...snapshot, key, name, size: meter.bytes, checksum };
     },
 
     async fetch(snapshot: Snapshot, callOptions?: CallOptions): Promise<Readable> {
@@ -227,14 +230,14 @@ export function createS3BackupStore(options: S3BackupStoreOptions): BackupStore 
       const key = formatSnapshotKey(prefix, snapshot);
       const name = formatSnapshotName(snapshot);
       throwIfAborted(signal, { provider: 'aws', operation: 'fetch' });
-      let expectedSha256: string | undefined;
+      let expected: RecordedChecksum | undefined;
       let object: GetObjectCommandOutput;
       try {
         if (checksumTag) {
           const tagging = await client.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: key }), {
             abortSignal: signal,
           });
-          expectedSha256 = tagging.TagSet?.find((tag) => tag.Key === S3_CHECKSUM_TAG)?.Value;
+          expected = recordedChecksum(name, tagging.TagSet ?? []);
         }
         object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), {
           abortSignal: signal,
@@ -249,12 +252,12 @@ export function createS3BackupStore(options: S3BackupStoreOptions): BackupStore 
           cause: error,
         });
       }
-      if (!expectedSha256 && checksumTag)
+      if (!expected && checksumTag)
         logger.warn({ bucket, key }, 'snapshot has no recorded checksum; reading it unverified');
       const body = object.Body as Readable;
       const verifier = verifyingStream({
         snapshotName: name,
-        expectedSha256,
+        expected,
         expectedSize: object.ContentLength,
       });
       const onAbort = () =>

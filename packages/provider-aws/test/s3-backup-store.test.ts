@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsProvider } from '../src/aws-provider.js';
 import { createS3BackupStore } from '../src/s3-backup-store.js';
 import { ensureBucket } from '../src/s3-ensure-bucket.js';
-import { S3_CHECKSUM_TAG } from '../src/s3-names.js';
+import { S3_CHECKSUM_TAG, S3_PART_CHECKSUM_TAG } from '../src/s3-names.js';
 import { type S3TestServer, startS3TestServer } from './s3-test-server.js';
 
 const MIB = 1024 * 1024;
@@ -122,15 +122,114 @@ describe('S3 backup store on s3rver', () => {
     expect(everything).toHaveLength(1004);
   });
 
-  it('records the SHA-256 of the saved bytes on the object', async () => {
-    const store = createS3BackupStore({ client, bucket, prefix: 'checksum', partSize: 5 * MIB });
-    const stored = await store.save(full(1, 2), randomBytesSource(11 * MIB, { seed: 7 }));
-    const expected = createHash('sha256')
-      .update(await collectBytes(randomBytesSource(11 * MIB, { seed: 7 })))
-      .digest('hex');
-    expect(stored).toMatchObject({ size: 11 * MIB, checksum: `sha256:${expected}` });
+  /** The composite SHA-256 of `bytes` in `partSize` parts, computed here independently. */
+  const compositeSha256 = (bytes: Buffer, partSize: number) => {
+    const digests: Buffer[] = [];
+    for (let offset = 0; offset < bytes.length || digests.length === 0; offset += partSize) {
+      digests.push(
+        createHash('sha256')
+          .update(bytes.subarray(offset, offset + partSize))
+          .digest(),
+      );
+    }
+    return createHash('sha256').update(Buffer.concat(digests)).digest('hex');
+  };
+
+  it.each([
+    ['11 MiB', 11 * MIB],
+    ['exactly two parts', 10 * MIB],
+    ['under one part', 1000],
+    ['nothing', 0],
+  ])('records the composite SHA-256 of the saved bytes on the object (%s)', async (_label, size) => {
+    const store = createS3BackupStore({ client, bucket, prefix: `checksum-${size}`, partSize: 5 * MIB });
+    const stored = await store.save(full(1, 2), randomBytesSource(size, { seed: 7 }));
+    const expected = compositeSha256(await collectBytes(randomBytesSource(size, { seed: 7 })), 5 * MIB);
+    expect(stored).toMatchObject({ size, checksum: `sha256-parts-${5 * MIB}:${expected}` });
     const tags = await client.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: stored.key }));
-    expect(tags.TagSet).toContainEqual({ Key: S3_CHECKSUM_TAG, Value: expected });
+    expect(tags.TagSet).toEqual([{ Key: S3_PART_CHECKSUM_TAG, Value: `${5 * MIB}:${expected}` }]);
+    expect((await collectBytes(await store.fetch(full(1, 2)))).length).toBe(size);
+  });
+
+  it('the test server refuses a body that does not match its signed SHA-256, as S3 does', async () => {
+    const put = new PutObjectCommand({
+      Bucket: bucket,
+      Key: 'mismatch',
+      Body: Buffer.from('the bytes sent'),
+    });
+    put.middlewareStack.add(
+      (next) => async (args) => {
+        const request = args.request as { headers: Record<string, string> };
+        request.headers['x-amz-content-sha256'] = createHash('sha256').update('other bytes').digest('hex');
+        return next(args);
+      },
+      { step: 'build' },
+    );
+    await expect(client.send(put)).rejects.toMatchObject({ name: 'XAmzContentSHA256Mismatch' });
+  });
+
+  it('a source that changes its bytes after yielding them is refused part by part, and nothing is stored', async () => {
+    // Parts are signed with the SHA-256 the source's bytes had when yielded; lib-storage sends the
+    // buffers it kept, which this source overwrites: the server refuses them instead of storing them.
+    const store = createS3BackupStore({ client, bucket, prefix: 'reused', partSize: 5 * MIB, queueSize: 2 });
+    async function* reusingSource() {
+      const buffer = Buffer.alloc(MIB);
+      for (let index = 0; index < 12; index++) {
+        buffer.fill(index);
+        yield buffer;
+      }
+    }
+    await expect(store.save(full(1, 3), reusingSource())).rejects.toSatisfy(
+      (error) => TrellisError.isInstance(error) && error.operation === 'save',
+    );
+    expect(await openUploads()).toEqual([]);
+    expect(await store.list({ includeAll: true })).toEqual([]);
+  });
+
+  it('verifies a snapshot by the whole-object SHA-256 tag earlier releases wrote', async () => {
+    const store = createS3BackupStore({ client, bucket, prefix: 'earlier' });
+    const snapshot = full(4, 75);
+    const key = formatSnapshotKey('earlier', snapshot);
+    const bytes = await collectBytes(randomBytesSource(3 * MIB, { seed: 5 }));
+    const tagged = async (body: Buffer) => {
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      await client.send(
+        new PutObjectTaggingCommand({
+          Bucket: bucket,
+          Key: key,
+          Tagging: { TagSet: [{ Key: S3_CHECKSUM_TAG, Value: sha256 }] },
+        }),
+      );
+    };
+    await tagged(bytes);
+    expect((await collectBytes(await store.fetch(snapshot))).equals(bytes)).toBe(true);
+
+    const tampered = Buffer.from(bytes);
+    tampered[MIB] = (tampered[MIB] ?? 0) ^ 0x01;
+    await tagged(tampered);
+    await expect(collectBytes(await store.fetch(snapshot))).rejects.toSatisfy(
+      (error) => TrellisError.isInstance(error) && /is corrupt: checksum is sha256:/.test(error.message),
+    );
+  });
+
+  it('refuses to read a snapshot whose checksum tag is malformed, naming it', async () => {
+    const store = createS3BackupStore({ client, bucket, prefix: 'malformed' });
+    const snapshot = full(6, 85);
+    const key = formatSnapshotKey('malformed', snapshot);
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'etcd bytes' }));
+    await client.send(
+      new PutObjectTaggingCommand({
+        Bucket: bucket,
+        Key: key,
+        Tagging: { TagSet: [{ Key: S3_PART_CHECKSUM_TAG, Value: 'not-a-checksum' }] },
+      }),
+    );
+    await expect(store.fetch(snapshot)).rejects.toSatisfy(
+      (error) =>
+        TrellisError.hasCode(error, 'Internal') &&
+        error.message.includes('Full-00000006-00000085') &&
+        error.message.includes('malformed checksum tag'),
+    );
   });
 
   it('saves from a Node Readable and from a web ReadableStream', async () => {

@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import S3rver from 's3rver';
+import S3rver, { type Middleware } from 's3rver';
 import { AwsClients, resolveAwsProviderSettings } from '../src/aws-settings.js';
 import { s3Client } from '../src/s3-client.js';
 
@@ -91,12 +92,43 @@ function multipartUploadStandIns(directory: string, partFailures: Set<number>) {
   };
 }
 
+/**
+ * What S3 does and s3rver does not: a PUT whose body does not hash to its signed
+ * `x-amz-content-sha256` is refused with 400 `XAmzContentSHA256Mismatch` (s3rver has stored it by
+ * then; the client sees the refusal, as it would from S3). Checked over what s3rver read, once it
+ * accepted the request. Checked over what s3rver read, after it
+ * accepted the request.
+ */
+function payloadHashCheck(): Middleware {
+  return async (context, next) => {
+    const signed = context.get('x-amz-content-sha256');
+    if (context.method !== 'PUT' || !/^[0-9a-f]{64}$/.test(signed)) return next();
+    // Sees the body as s3rver reads it, without a listener of its own (which would start the flow).
+    const hash = createHash('sha256');
+    const request = context.req;
+    const emit = request.emit;
+    request.emit = function (this: typeof request, event: string | symbol, ...args: unknown[]) {
+      if (event === 'data') hash.update(args[0] as Buffer);
+      return emit.call(this, event, ...args);
+    } as typeof request.emit;
+    await next();
+    // Only what s3rver read and accepted (a refusal stand-in reads nothing).
+    if (context.status >= 300) return;
+    if (hash.digest('hex') !== signed) {
+      context.status = 400;
+      context.type = 'application/xml';
+      context.body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>XAmzContentSHA256Mismatch</Code><Message>The provided 'x-amz-content-sha256' header does not match what was computed.</Message></Error>`;
+    }
+  };
+}
+
 /** Starts s3rver in this process on 127.0.0.1, port 0, in a fresh temporary directory. */
 export async function startS3TestServer(): Promise<S3TestServer> {
   const directory = await mkdtemp(join(tmpdir(), 'trellis-s3rver-'));
   const server = new S3rver({ address: '127.0.0.1', port: 0, directory, silent: true });
   const partFailures = new Set<number>();
   server.middleware.unshift(multipartUploadStandIns(directory, partFailures));
+  server.middleware.unshift(payloadHashCheck());
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;
   const holders: AwsClients[] = [];

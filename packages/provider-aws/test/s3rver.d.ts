@@ -17,6 +17,10 @@ declare module 's3rver' {
     status: number;
     type: string;
     body: unknown;
+    /** The Node request (its body stream). */
+    req: import('node:http').IncomingMessage;
+    /** A request header, '' when absent. */
+    get(header: string): string;
   }
 
   type Middleware = (context: KoaContext, next: () => Promise<void>) => Promise<void> | void;
