@@ -158,15 +158,16 @@ async function main(): Promise<void> {
       baselineLabel: 'plain-lib-storage-Upload',
       target: { ratio: 1, kind: 'min' },
     });
-    // The client's CPU time is the steadier signal on a shared machine: what the store adds over
-    // the plain upload is the end-to-end SHA-256 (about 0.17 s per 256 MiB here) and two requests.
+    // The client's CPU time is the steadier signal on a shared machine. Both hash every byte once:
+    // the plain upload to sign each part, the store as the source yields it (and signs each part
+    // with that digest); the store adds two small requests (size check and checksum tag).
     report({
       benchmark: 's3-save 256 MiB into s3rver',
       metric: 'client CPU s',
       trellis: median(of('trellis').map((result) => result.cpuSeconds)),
       baseline: median(of('plain').map((result) => result.cpuSeconds)),
       baselineLabel: 'plain-lib-storage-Upload',
-      target: { ratio: 1.25, kind: 'max' },
+      target: { ratio: 1.1, kind: 'max' },
     });
   } finally {
     client.destroy();
