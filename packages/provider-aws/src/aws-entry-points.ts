@@ -52,7 +52,8 @@ export function createAwsInfrastructureProvider(
 }
 
 /**
- * An S3 backup store: multipart uploads streamed with bounded memory, a sha256 verified end to end,
+ * An S3 backup store: multipart uploads streamed with bounded memory, each part signed with the
+ * source's SHA-256 of it (S3 checks it) and the parts' composite SHA-256 verified end to end,
  * etcd-backup-restore's layout. `@aws-sdk/client-s3` and `lib-storage` load on the first call.
  */
 export function createS3BackupStore(options: S3BackupStoreOptions): BackupStore {
