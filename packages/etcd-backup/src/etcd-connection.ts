@@ -9,9 +9,21 @@ export interface EtcdConnectionOptions {
   clientOptions?: Omit<IOptions, 'hosts'>;
 }
 
+/**
+ * HTTP/2 flow-control window of the client's connections. With grpc-js' default 64 KiB, etcd
+ * waits for a window update every two 32 KiB snapshot messages: a 208 MiB snapshot streamed in
+ * 1.45 s instead of 0.9 s here. etcd never sends more than this ahead of what is read.
+ */
+const FLOW_CONTROL_WINDOW_BYTES = 4 * 1024 * 1024;
+
 /** Creates an etcd3 client for the endpoints. */
 export function createEtcdClient(options: EtcdConnectionOptions): Etcd3 {
-  return new Etcd3({ ...options.clientOptions, hosts: options.endpoints });
+  const clientOptions = options.clientOptions ?? {};
+  return new Etcd3({
+    ...clientOptions,
+    grpcOptions: { 'grpc-node.flow_control_window': FLOW_CONTROL_WINDOW_BYTES, ...clientOptions.grpcOptions },
+    hosts: options.endpoints,
+  });
 }
 
 /** The store's current revision (the revision of its newest change). */
