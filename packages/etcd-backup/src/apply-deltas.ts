@@ -112,21 +112,31 @@ const PIPELINE_DEPTH = 8;
 interface PreparedRevision {
   revision: number;
   operations: IRequestOp[];
-  /** Holds once this revision has applied (see {@link landedGuard}). */
-  landed: ICompare;
+  /** Holds once this revision has applied (see {@link landedGuard}); none when it only deletes. */
+  landed: ICompare | undefined;
 }
 
 /**
  * A compare that holds once `revision` (the events in `group`) has applied, until a later revision
- * changes the same key: a key it put has `revision` as its mod revision; a key it deleted is absent
- * (mod revision 0) and existed before (etcd records no delete of an absent key). A window sends each
+ * changes the same key: a key it put has `revision` as its mod revision. A window sends each
  * revision once, so the next revision's transaction carrying this guard applies right after this
- * one or not at all, and so on down the window.
+ * one or not at all, and so on down the window. A revision that only deletes has none: the restore
+ * etcd lacks a deleted key before the revision that made it applies just as after the delete, so
+ * the revision after it starts a new window.
  */
-function landedGuard(revision: number, group: DeltaEvent[]): ICompare {
+function landedGuard(revision: number, group: DeltaEvent[]): ICompare | undefined {
   const put = group.find((event) => event.type !== 'DELETE');
-  const key = (put ?? (group[0] as DeltaEvent)).kv.key;
-  return { key, target: 'Mod', result: 'Equal', mod_revision: put ? revision : 0 };
+  return put ? { key: put.kv.key, target: 'Mod', result: 'Equal', mod_revision: revision } : undefined;
+}
+
+/**
+ * The revisions to send together from `from` on: up to {@link PIPELINE_DEPTH}, each after the first
+ * guarded by its predecessor, so the window ends before a revision whose predecessor has no guard.
+ */
+function windowFrom(revisions: PreparedRevision[], from: number): PreparedRevision[] {
+  let end = from + 1;
+  while (end < revisions.length && end - from < PIPELINE_DEPTH && revisions[end - 1]?.landed) end++;
+  return revisions.slice(from, end);
 }
 
 /** The revisions of one delta still to apply, checked for gaps and order, with their leases granted. */
@@ -182,13 +192,13 @@ export async function applyDelta(
 ): Promise<void> {
   const revisions = await prepareRevisions(application, snapshotName, startRevision, events);
   for (let next = 0; next < revisions.length; ) {
-    const window = revisions.slice(next, next + PIPELINE_DEPTH);
+    const window = windowFrom(revisions, next);
     // The window's first revision follows one that has applied: it needs no guard. The window is
     // over once every answer is in, so no attempt is still in flight when one is sent again.
     const answers = await Promise.allSettled(
       window.map(({ operations }, index) =>
         application.client.kv.txn({
-          compare: index === 0 ? [] : [(window[index - 1] as PreparedRevision).landed],
+          compare: index === 0 ? [] : [(window[index - 1] as PreparedRevision).landed as ICompare],
           success: operations,
         }),
       ),
