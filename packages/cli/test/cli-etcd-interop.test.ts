@@ -1,52 +1,19 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CompressionSuffix } from '@trellis/core';
+import { createEtcdClient, currentRevision, type EtcdServer, startEtcdServer } from '@trellis/etcd-backup';
 import {
-  createEtcdClient,
-  currentRevision,
-  type EtcdServer,
-  findExecutable,
-  startEtcdServer,
-} from '@trellis/etcd-backup';
+  type EtcdContents,
+  etcdAvailable,
+  readEtcdContents,
+  readRestoredEtcdContents,
+} from '@trellis/etcd-backup/testing';
 import type { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compress, ebrDeltaPayload, etcdctlSnapshot, eventsBetween, put, v2Path } from './ebr-fixtures.js';
 import { createWorkspace, runCli } from './run-cli.js';
 
-const etcdInstalled = Boolean(findExecutable('etcd') && findExecutable('etcdctl'));
-if (!etcdInstalled) {
-  const message = '!!! etcd/etcdctl not on PATH: etcd-backup-restore fixture tests SKIPPED';
-  if (process.env.CI) throw new Error(`${message}; in CI they must run`);
-  console.warn(message);
-}
-
-interface Contents {
-  revision: number;
-  entries: Map<string, string>;
-  leases: string[];
-}
-
-async function contentsOf(client: Etcd3): Promise<Contents> {
-  const response = await client.kv.range({ key: Buffer.from([0]), range_end: Buffer.from([0]) });
-  const entries = new Map<string, string>();
-  for (const kv of response.kvs)
-    entries.set(kv.key.toString('base64'), `${kv.value.toString('base64')}|${kv.lease}`);
-  const leases = ((await client.leaseClient.leaseLeases()).leases ?? [])
-    .map((lease) => String(lease.ID))
-    .sort();
-  return { revision: Number(response.header.revision), entries, leases };
-}
-
-async function restoredContents(dataDirectory: string): Promise<Contents> {
-  const server = await startEtcdServer({ dataDirectory });
-  const client = createEtcdClient({ endpoints: [server.endpoint] });
-  try {
-    return await contentsOf(client);
-  } finally {
-    client.close();
-    await server.stop();
-  }
-}
+const etcdInstalled = etcdAvailable('the etcd-backup-restore fixture tests');
 
 const pad = (revision: number) => String(revision).padStart(8, '0');
 
@@ -58,7 +25,7 @@ describe.skipIf(!etcdInstalled)("restoring etcd-backup-restore's snapshots throu
   let delta1: Buffer;
   let delta2: Buffer;
   let revisions: { full: number; first: number; second: number };
-  let expected: Contents;
+  let expected: EtcdContents;
   let liveLease: string;
   const created = 1_790_000_000;
 
@@ -100,12 +67,12 @@ describe.skipIf(!etcdInstalled)("restoring etcd-backup-restore's snapshots throu
     const time = new Date(created * 1000);
     delta1 = ebrDeltaPayload(await eventsBetween(client, fullRevision + 1, firstRevision), time);
     delta2 = ebrDeltaPayload(await eventsBetween(client, firstRevision + 1, secondRevision), time);
-    const source_ = await contentsOf(client);
+    const source_ = await readEtcdContents(client);
     // etcd-backup-restore's deltas carry no lease TTL: like its own restore, the key comes back
     // without a lease, and a lease the full snapshot did not hold is not invented.
-    const liveTwo = Buffer.from('leased/live-2').toString('base64');
     const entries = new Map(source_.entries);
-    entries.set(liveTwo, `${source_.entries.get(liveTwo)?.split('|')[0]}|0`);
+    const [value, , ...revisionsOfKey] = source_.entries.get('leased/live-2')?.split('|') ?? [];
+    entries.set('leased/live-2', [value, '0', ...revisionsOfKey].join('|'));
     expected = { revision: source_.revision, entries, leases: [liveLease] };
     await later.revoke();
   }, 120_000);
@@ -172,7 +139,7 @@ describe.skipIf(!etcdInstalled)("restoring etcd-backup-restore's snapshots throu
       const { result, dataDirectory } = await restoreWithCli(prefix);
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
-      expect(await restoredContents(dataDirectory)).toEqual(expected);
+      expect(await readRestoredEtcdContents(dataDirectory)).toEqual(expected);
     },
     120_000,
   );
@@ -209,6 +176,6 @@ describe.skipIf(!etcdInstalled)("restoring etcd-backup-restore's snapshots throu
     );
     const { result, dataDirectory } = await restoreWithCli(prefix);
     expect(result.code).toBe(0);
-    expect(await restoredContents(dataDirectory)).toEqual(expected);
+    expect(await readRestoredEtcdContents(dataDirectory)).toEqual(expected);
   }, 120_000);
 });

@@ -14,8 +14,9 @@ import {
   takeDeltaSnapshot,
   takeFullSnapshot,
 } from '../src/index.js';
+import { etcdEntries, readEtcdContents, readRestoredEtcdContents } from '../src/testing/index.js';
 import { createDirectoryStore, type TestStore } from './directory-store.js';
-import { entriesOf, readAll, readRestored, writeKeys } from './etcd-data.js';
+import { writeKeys } from './etcd-data.js';
 import { etcdInstalled, startTestEtcd, temporaryDirectory } from './etcd-fixture.js';
 
 describe.skipIf(!etcdInstalled)('faults', () => {
@@ -107,12 +108,12 @@ describe.skipIf(!etcdInstalled)('faults', () => {
       range_end: Buffer.from([0]),
       revision: middle,
     });
-    const expected = entriesOf(atMiddle.kvs);
+    const expected = etcdEntries(atMiddle.kvs);
     const dataDirectory = join(work.path, `point-in-time-${counter++}`);
     const result = await restoreEtcd({ store, dataDirectory, revision: middle });
     expect(result.revision).toBe(middle);
     expect(result.plan.deltas.map((delta) => delta.name)).toEqual([deltas[0]?.name, deltas[1]?.name]);
-    const actual = await readRestored(dataDirectory);
+    const actual = await readRestoredEtcdContents(dataDirectory);
     expect(actual.revision).toBe(middle);
     expect(actual.entries).toEqual(expected);
   });
@@ -175,7 +176,7 @@ describe.skipIf(!etcdInstalled)('faults', () => {
     snapshotter.on('snapshot-saved', (snapshot, details) => saved.push(`${snapshot.kind}:${details.reason}`));
     await snapshotter.takeFullSnapshot();
     await writeKeys(client, 'compacted/', 200, (index) => `c-${index}`);
-    const revision = (await readAll(client)).revision;
+    const revision = (await readEtcdContents(client)).revision;
     await client.kv.compact({ revision, physical: true });
     const taken = await snapshotter.takeDeltaSnapshot();
     expect(taken?.kind).toBe('Full');
@@ -183,11 +184,11 @@ describe.skipIf(!etcdInstalled)('faults', () => {
 
     await writeKeys(client, 'after/', 50, (index) => `a-${index}`);
     expect((await snapshotter.takeDeltaSnapshot())?.kind).toBe('Incr');
-    const expected = await readAll(client);
+    const expected = await readEtcdContents(client);
     const dataDirectory = join(work.path, 'after-compaction');
     const result = await restoreEtcd({ store, dataDirectory });
     expect(result.revision).toBe(expected.revision);
     expect(result.plan.full.name).toBe(taken?.name);
-    expect(await readRestored(dataDirectory)).toEqual(expected);
+    expect(await readRestoredEtcdContents(dataDirectory)).toEqual(expected);
   });
 });

@@ -6,7 +6,8 @@ import { createLocalProvider } from '@trellis/provider-local';
 import type { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEtcdClient, restoreEtcd, takeDeltaSnapshot, takeFullSnapshot } from '../src/index.js';
-import { readAll, writeKeys } from './etcd-data.js';
+import { readEtcdContents } from '../src/testing/index.js';
+import { writeKeys } from './etcd-data.js';
 import { etcdInstalled, startTestEtcd, temporaryDirectory } from './etcd-fixture.js';
 
 describe.skipIf(!etcdInstalled)('snapshots in the local provider store', () => {
@@ -46,6 +47,6 @@ describe.skipIf(!etcdInstalled)('snapshots in the local provider store', () => {
     await client.delete().prefix('local/1');
     expect(await takeDeltaSnapshot({ client, store, sinceRevision: full.lastRevision })).toBeDefined();
     const result = await restoreEtcd({ store, dataDirectory: join(work.path, 'restored') });
-    expect(result.revision).toBe((await readAll(client)).revision);
+    expect(result.revision).toBe((await readEtcdContents(client)).revision);
   });
 });

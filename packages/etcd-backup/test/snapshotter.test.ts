@@ -4,8 +4,9 @@ import { type RetentionPolicy, type StoredSnapshot, selectSnapshotsToDelete } fr
 import type { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEtcdClient, restoreEtcd, Snapshotter } from '../src/index.js';
+import { readEtcdContents, readRestoredEtcdContents } from '../src/testing/index.js';
 import { createDirectoryStore } from './directory-store.js';
-import { readAll, readRestored, writeKeys } from './etcd-data.js';
+import { writeKeys } from './etcd-data.js';
 import { etcdInstalled, startTestEtcd, temporaryDirectory } from './etcd-fixture.js';
 import { ManualClock } from './manual-clock.js';
 
@@ -37,10 +38,10 @@ describe.skipIf(!etcdInstalled)('Snapshotter', () => {
   });
 
   async function expectRestorable(store: Awaited<ReturnType<typeof createDirectoryStore>>) {
-    const expected = await readAll(client);
+    const expected = await readEtcdContents(client);
     const dataDirectory = join(work.path, `restore-${counter++}`);
     await restoreEtcd({ store, dataDirectory });
-    expect(await readRestored(dataDirectory)).toEqual(expected);
+    expect(await readRestoredEtcdContents(dataDirectory)).toEqual(expected);
   }
 
   it('runs fulls on the schedule and deltas every period, skips empty periods, and takes a final snapshot', async () => {

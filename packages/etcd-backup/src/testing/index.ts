@@ -5,4 +5,10 @@
  * @packageDocumentation
  */
 
+export {
+  type EtcdContents,
+  etcdEntries,
+  readEtcdContents,
+  readRestoredEtcdContents,
+} from './etcd-contents.js';
 export { checkEtcdRoundTrip, type EtcdRoundTripResult, etcdAvailable } from './etcd-round-trip.js';
