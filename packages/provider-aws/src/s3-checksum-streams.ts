@@ -65,11 +65,15 @@ export class PartDigests {
     return digest;
   }
 
+  /** The digests of every part of the stream so far, the last (shorter or empty) one included. */
+  #allParts(): Buffer[] {
+    const last = this.#currentBytes > 0 || this.#parts.length === 0 ? [this.#current.copy().digest()] : [];
+    return [...this.#parts, ...last];
+  }
+
   /** The hex composite SHA-256 of every part; call once the stream has ended. */
   composite(): string {
-    const parts = [...this.#parts];
-    if (this.#currentBytes > 0 || parts.length === 0) parts.push(this.#current.copy().digest());
-    return sha256().update(Buffer.concat(parts)).digest('hex');
+    return sha256().update(Buffer.concat(this.#allParts())).digest('hex');
   }
 
   /**
@@ -77,8 +81,7 @@ export class PartDigests {
    * digest, and no other part was: then what the store received, part by part, is the stream.
    */
   everyPartHandedOut(): boolean {
-    const parts = [...this.#parts];
-    if (this.#currentBytes > 0 || parts.length === 0) parts.push(this.#current.copy().digest());
+    const parts = this.#allParts();
     return (
       this.#handedOut.size === parts.length &&
       parts.every((digest, index) => this.#handedOut.get(index + 1) === digest.toString('hex'))
