@@ -11,10 +11,12 @@ export interface EtcdConnectionOptions {
 
 /**
  * HTTP/2 flow-control window of the client's connections. With grpc-js' default 64 KiB, etcd
- * waits for a window update every two 32 KiB snapshot messages: a 208 MiB snapshot streamed in
- * 1.45 s instead of 0.9 s here. etcd never sends more than this ahead of what is read.
+ * waits for a window update every two 32 KiB snapshot messages: a 208 MiB full snapshot took
+ * 3.6-4.2 s here, 3.4-3.7 s with 1 MiB, 3.3 s with 4 MiB — but 4 MiB raised its peak RSS by
+ * 6-9 MiB (20-28 MiB under `--max-semi-space-size=1`), 1 MiB by 1-5 MiB. etcd never sends more
+ * than this ahead of what is read.
  */
-const FLOW_CONTROL_WINDOW_BYTES = 4 * 1024 * 1024;
+const FLOW_CONTROL_WINDOW_BYTES = 1024 * 1024;
 
 /** Creates an etcd3 client for the endpoints. */
 export function createEtcdClient(options: EtcdConnectionOptions): Etcd3 {
