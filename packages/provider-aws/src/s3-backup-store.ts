@@ -42,8 +42,6 @@ import { S3_PART_CHECKSUM_TAG } from './s3-names.js';
 import { listSnapshotObjects } from './s3-snapshot-list.js';
 import { uploadClient } from './s3-upload-client.js';
 
-/** The object tag that holds a snapshot's SHA-256 (hex), written by `save`, checked by `fetch`. */
-
 const MEBIBYTE = 1024 * 1024;
 /** S3's smallest allowed part (all parts but the last). */
 const MINIMUM_PART_SIZE = 5 * MEBIBYTE;
@@ -152,7 +150,12 @@ export function createS3BackupStore(options: S3BackupStoreOptions): BackupStore 
     }
   }
 
-  async function recordChecksum(key: string, meter: PartDigests, signal?: AbortSignal): Promise<void> {
+  async function recordChecksum(
+    key: string,
+    meter: PartDigests,
+    composite: string,
+    signal?: AbortSignal,
+  ): Promise<void> {
     throwIfAborted(signal, { provider: 'aws', operation: 'save' });
     const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), {
       abortSignal: signal,
@@ -179,7 +182,7 @@ export function createS3BackupStore(options: S3BackupStoreOptions): BackupStore 
         new PutObjectTaggingCommand({
           Bucket: bucket,
           Key: key,
-          Tagging: { TagSet: [{ Key: S3_PART_CHECKSUM_TAG, Value: `${partSize}:${meter.composite()}` }] },
+          Tagging: { TagSet: [{ Key: S3_PART_CHECKSUM_TAG, Value: `${partSize}:${composite}` }] },
         }),
         { abortSignal: signal },
       );
@@ -208,8 +211,9 @@ export function createS3BackupStore(options: S3BackupStoreOptions): BackupStore 
       throwIfAborted(signal, { provider: 'aws', operation: 'save' });
       const meter = new PartDigests(partSize);
       await uploadSnapshot(key, data, meter, signal);
+      const composite = meter.composite();
       try {
-        await recordChecksum(key, meter, signal);
+        await recordChecksum(key, meter, composite, signal);
       } catch (error) {
         // The object is complete but unverified: take it out of sight again.
         await deleteObject(key).catch((deleteError: unknown) =>
@@ -221,7 +225,7 @@ export function createS3BackupStore(options: S3BackupStoreOptions): BackupStore 
         throw toTrellisError(error, { operation: 'save', signal });
       }
       logger.debug({ bucket, key, size: meter.bytes }, 'saved snapshot');
-      const checksum = describeChecksum({ kind: 'sha256-parts', partSize, hex: meter.composite() });
+      const checksum = describeChecksum({ kind: 'sha256-parts', partSize, hex: composite });
       return { ...snapshot, key, name, size: meter.bytes, checksum };
     },
 

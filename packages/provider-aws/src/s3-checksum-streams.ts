@@ -17,7 +17,6 @@ export class PartDigests {
   #current: Hash = sha256();
   #currentBytes = 0;
   #bytes = 0;
-  #lastPart: Buffer | undefined;
   /** Part number → the digest a request was signed with (see {@link partDigest}). */
   readonly #handedOut = new Map<number, string>();
   /** The error the source itself threw, if it did (as opposed to an upload error). */
@@ -58,8 +57,7 @@ export class PartDigests {
     if (complete) {
       digest = length === this.partSize ? complete.toString('hex') : undefined;
     } else if (partNumber === this.#parts.length + 1 && length === this.#currentBytes) {
-      this.#lastPart ??= this.#current.copy().digest();
-      digest = this.#lastPart.toString('hex');
+      digest = this.#current.copy().digest('hex');
     }
     if (digest) this.#handedOut.set(partNumber, digest);
     return digest;

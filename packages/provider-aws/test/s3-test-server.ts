@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import S3rver, { type Middleware } from 's3rver';
+import S3rver, { type KoaContext, type Middleware } from 's3rver';
 import { AwsClients, resolveAwsProviderSettings } from '../src/aws-settings.js';
 import { s3Client } from '../src/s3-client.js';
 
@@ -27,6 +27,18 @@ function escapeXml(text: string): string {
   return text.replace(/[<>&'"]/g, (character) => `&#${character.charCodeAt(0)};`);
 }
 
+/** Answers with an S3 error document, as S3 does. */
+function answerError(
+  context: Pick<KoaContext, 'status' | 'type' | 'body'>,
+  status: number,
+  code: string,
+  message: string,
+): void {
+  context.status = status;
+  context.type = 'application/xml';
+  context.body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${escapeXml(message)}</Message></Error>`;
+}
+
 /**
  * s3rver 3.7 answers AbortMultipartUpload with 405 and ListMultipartUploads with 501. These two
  * stand-ins, over s3rver's own upload directory, let tests check what real S3 would show: that a
@@ -48,9 +60,7 @@ function multipartUploadStandIns(directory: string, partFailures: Set<number>) {
     const uploadId = context.query.uploadId;
     const partNumber = Number(context.query.partNumber);
     if (context.method === 'PUT' && typeof uploadId === 'string' && partFailures.delete(partNumber)) {
-      context.status = 403;
-      context.type = 'application/xml';
-      context.body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>`;
+      answerError(context, 403, 'AccessDenied', 'Access Denied');
       return;
     }
     if (context.method === 'DELETE' && typeof uploadId === 'string' && keyParts.length > 0) {
@@ -60,9 +70,7 @@ function multipartUploadStandIns(directory: string, partFailures: Set<number>) {
         () => false,
       );
       if (!exists) {
-        context.status = 404;
-        context.type = 'application/xml';
-        context.body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchUpload</Code><Message>The specified upload does not exist.</Message></Error>`;
+        answerError(context, 404, 'NoSuchUpload', 'The specified upload does not exist.');
         return;
       }
       await rm(uploadDirectory, { recursive: true, force: true });
@@ -96,7 +104,6 @@ function multipartUploadStandIns(directory: string, partFailures: Set<number>) {
  * What S3 does and s3rver does not: a PUT whose body does not hash to its signed
  * `x-amz-content-sha256` is refused with 400 `XAmzContentSHA256Mismatch` (s3rver has stored it by
  * then; the client sees the refusal, as it would from S3). Checked over what s3rver read, once it
- * accepted the request. Checked over what s3rver read, after it
  * accepted the request.
  */
 function payloadHashCheck(): Middleware {
@@ -115,9 +122,12 @@ function payloadHashCheck(): Middleware {
     // Only what s3rver read and accepted (a refusal stand-in reads nothing).
     if (context.status >= 300) return;
     if (hash.digest('hex') !== signed) {
-      context.status = 400;
-      context.type = 'application/xml';
-      context.body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>XAmzContentSHA256Mismatch</Code><Message>The provided 'x-amz-content-sha256' header does not match what was computed.</Message></Error>`;
+      answerError(
+        context,
+        400,
+        'XAmzContentSHA256Mismatch',
+        "The provided 'x-amz-content-sha256' header does not match what was computed.",
+      );
     }
   };
 }
