@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,6 +20,7 @@ import { type DeltaEvent, decodeDeltaPayload } from './delta-format.js';
 import { SnapshotIntegrityError } from './errors.js';
 import { createEtcdClient, currentRevision } from './etcd-connection.js';
 import { startEtcdServer } from './etcd-server.js';
+import { EtcdTrailerHash } from './etcd-trailer-hash.js';
 import { type RestoreMemberOptions, restoreSnapshotFile, snapshotFileStatus } from './etcdctl.js';
 import { LzwDecoder } from './lzw.js';
 import { planRestore, type RestorePlan, type RestoreTarget } from './restore-plan.js';
@@ -50,8 +50,6 @@ export interface RestoreResult {
   revision: number;
 }
 
-const ETCD_HASH_SIZE = 32;
-
 /** Chunk size of decompression and of the restored file's writes. */
 const DECOMPRESS_CHUNK_BYTES = 1024 * 1024;
 
@@ -62,30 +60,19 @@ const DECOMPRESS_CHUNK_BYTES = 1024 * 1024;
  * other (a 208 MiB restore spent ~65 ms more).
  */
 function sha256Trailer(onMismatch: () => Error): Transform {
-  const hash = createHash('sha256');
-  let tail = Buffer.alloc(0);
+  const trailer = new EtcdTrailerHash();
   return new Transform({
     highWaterMark: 4 * DECOMPRESS_CHUNK_BYTES,
     transform(chunk: Buffer, _encoding, callback) {
-      setImmediate(() => digest(chunk, callback));
+      setImmediate(() => {
+        trailer.update(chunk);
+        callback(null, chunk);
+      });
     },
     flush(callback) {
-      callback(tail.length === ETCD_HASH_SIZE && hash.digest().equals(tail) ? null : onMismatch());
+      callback(trailer.matches() ? null : onMismatch());
     },
   });
-  function digest(chunk: Buffer, callback: (error: null, chunk: Buffer) => void): void {
-    if (chunk.length >= ETCD_HASH_SIZE) {
-      hash.update(tail);
-      hash.update(chunk.subarray(0, chunk.length - ETCD_HASH_SIZE));
-      tail = Buffer.from(chunk.subarray(chunk.length - ETCD_HASH_SIZE));
-    } else {
-      const combined = Buffer.concat([tail, chunk]);
-      const keep = Math.min(ETCD_HASH_SIZE, combined.length);
-      hash.update(combined.subarray(0, combined.length - keep));
-      tail = Buffer.from(combined.subarray(combined.length - keep));
-    }
-    callback(null, chunk);
-  }
 }
 
 /**

@@ -1,11 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import type { Gzip } from 'node:zlib';
 import type { ISnapshotResponse } from 'etcd3';
 import { etcdError } from './errors.js';
-
-/** Size of the sha256 etcd appends to the snapshot stream. */
-const ETCD_HASH_SIZE = 32;
+import { EtcdTrailerHash } from './etcd-trailer-hash.js';
 
 /** Bytes of gRPC framing and protobuf header an etcd snapshot message's buffer holds besides its blob. */
 const MESSAGE_OVERHEAD_LIMIT = 64;
@@ -66,22 +63,13 @@ export async function writeVerifiedSnapshot(
   destination: Gzip,
   onBytes: (bytes: number) => void = () => {},
 ): Promise<void> {
-  const hash = createHash('sha256');
-  let tail = Buffer.alloc(0);
+  const trailer = new EtcdTrailerHash();
   try {
     for await (const message of stream) {
       if (destination.destroyed) return;
       const blob = message.blob;
       if (!blob?.length) continue;
-      if (blob.length >= ETCD_HASH_SIZE) {
-        hash.update(tail);
-        hash.update(blob.subarray(0, blob.length - ETCD_HASH_SIZE));
-        tail = Buffer.from(blob.subarray(blob.length - ETCD_HASH_SIZE));
-      } else {
-        const combined = Buffer.concat([tail, blob]);
-        hash.update(combined.subarray(0, combined.length - ETCD_HASH_SIZE));
-        tail = combined.subarray(combined.length - ETCD_HASH_SIZE);
-      }
+      trailer.update(blob);
       // The write callback runs once zlib has consumed the whole chunk (or failed).
       const hasRoom = destination.write(blob, (error) => {
         if (!error) releaseChunk(blob);
@@ -93,7 +81,7 @@ export async function writeVerifiedSnapshot(
     throw etcdError('snapshot', error);
   }
   if (destination.destroyed) return;
-  if (tail.length < ETCD_HASH_SIZE || !hash.digest().equals(tail)) {
+  if (!trailer.matches()) {
     throw etcdError('snapshot', new Error('the snapshot stream ended without a matching sha256'));
   }
   destination.end();
