@@ -93,6 +93,14 @@ function decompressed(snapshot: StoredSnapshot, body: Readable): Readable {
   return body.pipe(decoder);
 }
 
+/** Why a snapshot could not be read: a cancellation or deadline as it is, anything else its integrity. */
+function unreadable(snapshot: StoredSnapshot, error: unknown): unknown {
+  if (TrellisError.hasCode(error, 'Canceled') || TrellisError.hasCode(error, 'DeadlineExceeded'))
+    return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new SnapshotIntegrityError(snapshot.name, message, error);
+}
+
 async function fetchFullToFile(
   store: BackupStore,
   snapshot: StoredSnapshot,
@@ -107,10 +115,7 @@ async function fetchFullToFile(
       createWriteStream(file, { highWaterMark: DECOMPRESS_CHUNK_BYTES }),
     );
   } catch (error) {
-    if (TrellisError.hasCode(error, 'Canceled') || TrellisError.hasCode(error, 'DeadlineExceeded'))
-      throw error;
-    const message = error instanceof Error ? error.message : String(error);
-    throw new SnapshotIntegrityError(snapshot.name, message, error);
+    throw unreadable(snapshot, error);
   }
 }
 
@@ -126,10 +131,7 @@ async function fetchDelta(
       for await (const chunk of source) chunks.push(chunk);
     });
   } catch (error) {
-    if (TrellisError.hasCode(error, 'Canceled') || TrellisError.hasCode(error, 'DeadlineExceeded'))
-      throw error;
-    const message = error instanceof Error ? error.message : String(error);
-    throw new SnapshotIntegrityError(snapshot.name, message, error);
+    throw unreadable(snapshot, error);
   }
   const events = decodeDeltaPayload(Buffer.concat(chunks), snapshot.name);
   const first = events[0]?.kv.modRevision;
