@@ -38,16 +38,7 @@ try {
     rounds: ROUNDS,
     baselineLabel: 'plain-uploadStream',
     target: 0.9,
-    async trellis(round, bytes) {
-      const snapshot = {
-        kind: 'Full',
-        startRevision: 0,
-        lastRevision: round + 1,
-        createdOn: new Date(),
-      } as const;
-      await store.save(snapshot, bytes());
-      await store.delete(snapshot);
-    },
+    store,
     async plain(round, bytes) {
       const blob = container.getBlockBlobClient(`plain/${round}`);
       await blob.uploadStream(Readable.from(bytes()), BLOCK, CONCURRENCY);

@@ -45,16 +45,7 @@ try {
     rounds: ROUNDS,
     baselineLabel: 'plain-resumable-upload',
     target: 0.9,
-    async trellis(round, bytes) {
-      const snapshot = {
-        kind: 'Full',
-        startRevision: 0,
-        lastRevision: round + 1,
-        createdOn: new Date(),
-      } as const;
-      await store.save(snapshot, bytes());
-      await store.delete(snapshot);
-    },
+    store,
     async plain(round, bytes) {
       const file = storage.bucket('bench').file(`plain/${round}`);
       await pipeline(

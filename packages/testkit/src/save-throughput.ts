@@ -1,3 +1,5 @@
+import type { BackupStore } from '@trellis/core';
+
 const MIB = 1024 * 1024;
 
 /**
@@ -25,8 +27,8 @@ export interface SaveThroughputOptions {
   readonly baselineLabel: string;
   /** Throughput ratio the store must reach. */
   readonly target: number;
-  /** One save by the Trellis store of `bytes()` (and its clean-up). */
-  trellis(round: number, bytes: () => AsyncGenerator<Uint8Array>): Promise<void>;
+  /** The Trellis store: each round saves a full snapshot of the bytes into it, then deletes it. */
+  readonly store: BackupStore;
   /** One plain upload of the same bytes with the SDK (and its clean-up). */
   plain(round: number, bytes: () => AsyncGenerator<Uint8Array>): Promise<void>;
 }
@@ -54,13 +56,26 @@ export async function compareSaveThroughput(options: SaveThroughputOptions): Pro
     if (sampling) peak[sampling] = Math.max(peak[sampling], process.memoryUsage.rss());
   }, 20);
   const bytes = () => patternedBytes(options.sizeBytes);
+  const variants = {
+    async trellis(round: number) {
+      const snapshot = {
+        kind: 'Full',
+        startRevision: 0,
+        lastRevision: round + 1,
+        createdOn: new Date(),
+      } as const;
+      await options.store.save(snapshot, bytes());
+      await options.store.delete(snapshot);
+    },
+    plain: (round: number) => options.plain(round, bytes),
+  };
   try {
     for (let round = 0; round < options.rounds; round++) {
       const order = round % 2 === 0 ? (['trellis', 'plain'] as const) : (['plain', 'trellis'] as const);
       for (const variant of order) {
         sampling = round === 0 ? variant : undefined;
         const started = performance.now();
-        await options[variant](round, bytes);
+        await variants[variant](round);
         runs[variant].push((performance.now() - started) / 1000);
       }
     }
