@@ -16,15 +16,22 @@ interface FakeDescription {
   environment: Record<string, string>;
 }
 
+/**
+ * Runs `trellis -o json fake <args>` in a new workspace and waits for the description it prints.
+ */
+async function startFake(args: string[]) {
+  const workspace = await createWorkspace();
+  cleanups.push(workspace.remove);
+  const fake = startCli(workspace.directory, ['-o', 'json', 'fake', ...args]);
+  let printed = '';
+  fake.child.stdout.on('data', (chunk: Buffer) => (printed += chunk.toString('utf8')));
+  await waitFor(() => printed.trim().endsWith('}'));
+  return { workspace, fake, description: parseJson<FakeDescription>(printed) };
+}
+
 describe('trellis fake', () => {
   it('starts the AWS fakes, prints working settings, serves the SDK and the CLI, and stops on Ctrl-C', async () => {
-    const workspace = await createWorkspace();
-    cleanups.push(workspace.remove);
-    const fake = startCli(workspace.directory, ['-o', 'json', 'fake', 'aws', '--faults', 'latency:1']);
-    let printed = '';
-    fake.child.stdout.on('data', (chunk: Buffer) => (printed += chunk.toString('utf8')));
-    await waitFor(() => printed.trim().endsWith('}'));
-    const description = parseJson<FakeDescription>(printed);
+    const { workspace, fake, description } = await startFake(['aws', '--faults', 'latency:1']);
     expect(description.endpoints.ec2).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 
     const ec2 = new EC2Client({
@@ -53,13 +60,7 @@ describe('trellis fake', () => {
   });
 
   it('starts the GCP fake, and `trellis infra` reconciles and deletes a GCP network against it', async () => {
-    const workspace = await createWorkspace();
-    cleanups.push(workspace.remove);
-    const fake = startCli(workspace.directory, ['-o', 'json', 'fake', 'gcp']);
-    let printed = '';
-    fake.child.stdout.on('data', (chunk: Buffer) => (printed += chunk.toString('utf8')));
-    await waitFor(() => printed.trim().endsWith('}'));
-    const description = parseJson<FakeDescription>(printed);
+    const { workspace, fake, description } = await startFake(['gcp']);
     expect(description.endpoints.iam).toBe(description.endpoints.compute);
     await writeFile(
       join(workspace.directory, 'trellis.yaml'),
@@ -93,13 +94,7 @@ describe('trellis fake', () => {
   });
 
   it('starts the Azure fake, and `trellis infra` reconciles and deletes an Azure network against it', async () => {
-    const workspace = await createWorkspace();
-    cleanups.push(workspace.remove);
-    const fake = startCli(workspace.directory, ['-o', 'json', 'fake', 'azure']);
-    let printed = '';
-    fake.child.stdout.on('data', (chunk: Buffer) => (printed += chunk.toString('utf8')));
-    await waitFor(() => printed.trim().endsWith('}'));
-    const description = parseJson<FakeDescription>(printed);
+    const { workspace, fake, description } = await startFake(['azure']);
     expect(description.endpoints.resourceManager).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     await writeFile(
       join(workspace.directory, 'trellis.yaml'),
@@ -128,20 +123,7 @@ describe('trellis fake', () => {
   });
 
   it('starts the Alibaba Cloud fakes (with throttling), and `trellis infra` reconciles and deletes a network against them', async () => {
-    const workspace = await createWorkspace();
-    cleanups.push(workspace.remove);
-    const fake = startCli(workspace.directory, [
-      '-o',
-      'json',
-      'fake',
-      'alicloud',
-      '--faults',
-      'throttle:0.1',
-    ]);
-    let printed = '';
-    fake.child.stdout.on('data', (chunk: Buffer) => (printed += chunk.toString('utf8')));
-    await waitFor(() => printed.trim().endsWith('}'));
-    const description = parseJson<FakeDescription>(printed);
+    const { workspace, fake, description } = await startFake(['alicloud', '--faults', 'throttle:0.1']);
     expect(Object.keys(description.endpoints).sort()).toEqual(['ecs', 'oss', 'vpc']);
     expect(description.environment.ALIBABA_CLOUD_ACCESS_KEY_ID).toBe(
       description.config.providerSettings.credentials.accessKeyId,
