@@ -29,7 +29,7 @@ const BLOCK_BYTES = 1024 * 1024;
  * non-zero one are copied, and the copy is extended to the same length with zeros — the same
  * bytes, without writing (and fsyncing) 64 MiB of zeros. The spares are left.
  */
-async function copyWalDirectory(from: string, to: string): Promise<void> {
+export async function copyWalDirectory(from: string, to: string): Promise<void> {
   await mkdir(to, { recursive: true, mode: 0o700 });
   for (const name of await readdir(from)) {
     if (!name.endsWith('.wal')) continue;
@@ -57,10 +57,14 @@ async function copyWalDirectory(from: string, to: string): Promise<void> {
 /** The end of the data in a file: one past its last non-zero byte (read from the end, by blocks). */
 async function lastNonZeroEnd(file: FileHandle, size: number): Promise<number> {
   const buffer = Buffer.allocUnsafe(BLOCK_BYTES);
+  const zeros = Buffer.alloc(BLOCK_BYTES);
   for (let end = size; end > 0; ) {
     const start = Math.max(0, end - BLOCK_BYTES);
     const { bytesRead } = await file.read(buffer, 0, end - start, start);
-    for (let index = bytesRead - 1; index >= 0; index--) if (buffer[index] !== 0) return start + index + 1;
+    // Most of a segment is zeros: compare whole blocks (memcmp), look at bytes in the last one only.
+    if (!buffer.subarray(0, bytesRead).equals(zeros.subarray(0, bytesRead))) {
+      for (let index = bytesRead - 1; index >= 0; index--) if (buffer[index] !== 0) return start + index + 1;
+    }
     end = start;
   }
   return 0;
