@@ -1,10 +1,6 @@
-import { createWriteStream, existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { createGunzip, createInflate } from 'node:zlib';
 import {
   type BackupStore,
   type CallOptions,
@@ -16,29 +12,39 @@ import {
 } from '@trellis/core';
 import { noop } from 'cockatiel';
 import { applyDelta, beginDeltaApplication } from './apply-deltas.js';
-import { type DeltaEvent, decodeDeltaPayload } from './delta-format.js';
+import { createDeltaPrefetcher, type DeltaPrefetcher } from './delta-prefetcher.js';
 import { SnapshotIntegrityError } from './errors.js';
 import { createEtcdClient, currentRevision } from './etcd-connection.js';
 import { startEtcdServer } from './etcd-server.js';
-import { EtcdTrailerHash } from './etcd-trailer-hash.js';
 import { type RestoreMemberOptions, restoreSnapshotFile, snapshotFileStatus } from './etcdctl.js';
-import { LzwDecoder } from './lzw.js';
+import { LoopbackTxnClient } from './loopback-txn.js';
 import { planRestore, type RestorePlan, type RestoreTarget } from './restore-plan.js';
-import { memoryDirectoryWithRoom, memoryWal } from './temporary-wal.js';
+import { fetchDelta, fetchFullToScratch, hasEtcdTrailer, unreadable } from './snapshot-fetch.js';
+import { memoryWal } from './temporary-wal.js';
 
 /** Options of {@link restoreEtcd}. */
 export interface RestoreOptions extends CallOptions, RestoreTarget, RestoreMemberOptions {
   store: BackupStore;
   /** The new data directory; must not exist. */
   dataDirectory: string;
-  /** Deltas fetched ahead in parallel while one applies. @default 4 */
+  /** Deltas downloading at once, ahead of the one applying. @default 4 */
   fetchConcurrency?: number;
+  /**
+   * Stored (compressed) bytes of deltas held fetched ahead of the one applying: they download and
+   * decode while the full snapshot restores and the restore etcd starts, off the critical path.
+   * The next delta is always fetched. @default 64 MiB
+   */
+  fetchAheadBytes?: number;
   /**
    * Keep the restore etcd's write-ahead log in `/dev/shm` while deltas apply (moved back and
    * fsynced at the end): one disk fsync per source revision otherwise dominates. @default true
    */
   walInMemory?: boolean;
-  /** Directory for temporary files. @default os.tmpdir() */
+  /**
+   * Directory for the decompressed full snapshot. By default, beside the data directory when its
+   * filesystem has room (etcdctl then copies it in the kernel), else `/dev/shm` when it has room,
+   * else `os.tmpdir()`.
+   */
   temporaryDirectory?: string;
   logger?: Logger;
 }
@@ -48,101 +54,6 @@ export interface RestoreResult {
   plan: RestorePlan;
   /** Revision of the restored data directory. */
   revision: number;
-}
-
-/** Chunk size of decompression and of the restored file's writes. */
-const DECOMPRESS_CHUNK_BYTES = 1024 * 1024;
-
-/**
- * Checks etcd's trailing sha256 of a snapshot file while it streams past. Each chunk is hashed on the
- * next turn of the event loop, not inside the decompressor's push: zlib starts inflating the next
- * chunk on the thread pool only once its push returns, so hashing inside it ran the two one after the
- * other (a 208 MiB restore spent ~65 ms more).
- */
-function sha256Trailer(onMismatch: () => Error): Transform {
-  const trailer = new EtcdTrailerHash();
-  return new Transform({
-    highWaterMark: 4 * DECOMPRESS_CHUNK_BYTES,
-    transform(chunk: Buffer, _encoding, callback) {
-      setImmediate(() => {
-        trailer.update(chunk);
-        callback(null, chunk);
-      });
-    },
-    flush(callback) {
-      callback(trailer.matches() ? null : onMismatch());
-    },
-  });
-}
-
-/**
- * The stored bytes, decompressed as the name's suffix says (etcd-backup-restore's three): `.gz`
- * gzip and `.zlib` zlib (their checksums and lengths are checked), `.Z` Go's LZW.
- */
-function decompressed(snapshot: StoredSnapshot, body: Readable): Readable {
-  const suffix = snapshot.compressionSuffix ?? '';
-  if (suffix === '') return body;
-  // 1 MiB output buffers: with zlib's default 16 KiB, gunzipping a 200 MB snapshot took 2-3x longer.
-  const decoder =
-    suffix === '.gz'
-      ? createGunzip({ chunkSize: DECOMPRESS_CHUNK_BYTES })
-      : suffix === '.zlib'
-        ? createInflate({ chunkSize: DECOMPRESS_CHUNK_BYTES })
-        : new LzwDecoder();
-  body.on('error', (error) => decoder.destroy(error));
-  return body.pipe(decoder);
-}
-
-/** Why a snapshot could not be read: a cancellation or deadline as it is, anything else its integrity. */
-function unreadable(snapshot: StoredSnapshot, error: unknown): unknown {
-  if (TrellisError.hasCode(error, 'Canceled') || TrellisError.hasCode(error, 'DeadlineExceeded'))
-    return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new SnapshotIntegrityError(snapshot.name, message, error);
-}
-
-async function fetchFullToFile(
-  store: BackupStore,
-  snapshot: StoredSnapshot,
-  file: string,
-  options: CallOptions,
-) {
-  try {
-    const body = await store.fetch(snapshot, options);
-    await pipeline(
-      decompressed(snapshot, body),
-      sha256Trailer(() => new Error("etcd's sha256 at the end of the snapshot does not match")),
-      createWriteStream(file, { highWaterMark: DECOMPRESS_CHUNK_BYTES }),
-    );
-  } catch (error) {
-    throw unreadable(snapshot, error);
-  }
-}
-
-async function fetchDelta(
-  store: BackupStore,
-  snapshot: StoredSnapshot,
-  options: CallOptions,
-): Promise<DeltaEvent[]> {
-  const chunks: Buffer[] = [];
-  try {
-    const body = await store.fetch(snapshot, options);
-    await pipeline(decompressed(snapshot, body), async (source: AsyncIterable<Buffer>) => {
-      for await (const chunk of source) chunks.push(chunk);
-    });
-  } catch (error) {
-    throw unreadable(snapshot, error);
-  }
-  const events = decodeDeltaPayload(Buffer.concat(chunks), snapshot.name);
-  const first = events[0]?.kv.modRevision;
-  const last = events.at(-1)?.kv.modRevision;
-  if (first !== snapshot.startRevision || last !== snapshot.lastRevision) {
-    throw new SnapshotIntegrityError(
-      snapshot.name,
-      `holds revisions ${first ?? 'none'}..${last ?? 'none'}, its name says ${snapshot.startRevision}..${snapshot.lastRevision}`,
-    );
-  }
-  return events;
 }
 
 /**
@@ -165,57 +76,54 @@ export async function restoreEtcd(options: RestoreOptions): Promise<RestoreResul
     { full: plan.full.name, deltas: plan.deltas.length, lastRevision: plan.lastRevision },
     'restoring etcd from snapshots',
   );
-  // The decompressed snapshot goes to memory when it surely fits (ten times its stored size): on
-  // disk, its write-back competes with the fsync of the data directory etcd restores it into.
-  const memory = options.temporaryDirectory
-    ? undefined
-    : await memoryDirectoryWithRoom((plan.full.size ?? Number.POSITIVE_INFINITY) * 10);
-  let work = await mkdtemp(join(options.temporaryDirectory ?? memory ?? tmpdir(), 'trellis-restore-'));
+  let scratch: string | undefined;
   let wal: Awaited<ReturnType<typeof memoryWal>>;
-  // The first deltas download while the full snapshot is fetched and restored.
-  const deltas = createDeltaPrefetcher(plan, options);
-  deltas.ahead(0);
+  const deltas = createDeltaPrefetcher(plan.deltas, options, (delta) => fetchDelta(store, delta, options));
   try {
-    let file = join(work, 'snapshot.db');
-    try {
-      await fetchFullToFile(store, plan.full, file, options);
-    } catch (error) {
-      if (!memory || (error as { cause?: NodeJS.ErrnoException }).cause?.code !== 'ENOSPC') throw error;
-      // More than ten times smaller when stored: fetch it again onto the disk.
-      await rm(work, { recursive: true, force: true });
-      work = await mkdtemp(join(tmpdir(), 'trellis-restore-'));
-      file = join(work, 'snapshot.db');
-      await fetchFullToFile(store, plan.full, file, options);
-    }
-    logger.debug({ full: plan.full.name }, 'fetched and verified the full snapshot');
-    // Without deltas the file's own revision is the result; with deltas the restore etcd reports it.
-    const status =
-      plan.deltas.length === 0
-        ? await snapshotFileStatus(file).catch((error: unknown) => {
-            throw new SnapshotIntegrityError(plan.full.name, 'etcd cannot read it', error);
-          })
-        : undefined;
+    scratch = await fetchFullToScratch(plan.full, options);
+    const file = join(scratch, 'snapshot.db');
+    logger.debug({ full: plan.full.name }, 'fetched the full snapshot');
+    // The deltas download and decode while etcdctl restores the full snapshot and the restore etcd
+    // starts (the fetch above keeps both cores busy; those leave one idle).
+    deltas.start();
     // With deltas to apply, the write-ahead log is made in memory at once (not written to disk,
     // fsynced, and copied to memory); it moves back once the deltas are in.
     wal =
       plan.deltas.length > 0 && options.walInMemory !== false ? await memoryWal(dataDirectory) : undefined;
-    // fetchFullToFile checked etcd's sha256 trailer of these bytes as they streamed past.
-    await restoreSnapshotFile(file, dataDirectory, options, {
-      hashVerified: true,
-      ...(wal ? { walDirectory: wal.walDirectory } : {}),
-    }).catch((error: unknown) => {
-      throw new SnapshotIntegrityError(plan.full.name, (error as Error).message, error);
-    });
+    // etcd's sha256 trailer is checked while etcdctl restores the file (told to skip its own check
+    // of the same bytes); nothing restored is used before both are done. Without deltas, the file's
+    // own revision is the result; with deltas the restore etcd reports it.
+    const [trailer, restored, status] = await Promise.allSettled([
+      hasEtcdTrailer(file),
+      restoreSnapshotFile(file, dataDirectory, options, {
+        hashVerified: true,
+        ...(wal ? { walDirectory: wal.walDirectory } : {}),
+      }),
+      plan.deltas.length === 0 ? snapshotFileStatus(file) : undefined,
+    ]);
+    if (trailer.status === 'rejected') throw unreadable(plan.full, trailer.reason);
+    if (!trailer.value) {
+      throw new SnapshotIntegrityError(
+        plan.full.name,
+        "etcd's sha256 at the end of the snapshot does not match",
+      );
+    }
+    if (restored.status === 'rejected') {
+      throw new SnapshotIntegrityError(plan.full.name, (restored.reason as Error).message, restored.reason);
+    }
+    if (status.status === 'rejected') {
+      throw new SnapshotIntegrityError(plan.full.name, 'etcd cannot read it', status.reason);
+    }
     await rm(file, { force: true });
     logger.debug({ full: plan.full.name }, 'restored the full snapshot into the data directory');
-    if (status) {
-      if (status.revision < plan.full.lastRevision) {
+    if (status.value) {
+      if (status.value.revision < plan.full.lastRevision) {
         throw new SnapshotIntegrityError(
           plan.full.name,
-          `holds revision ${status.revision}, below its name's`,
+          `holds revision ${status.value.revision}, below its name's`,
         );
       }
-      return { plan, revision: status.revision };
+      return { plan, revision: status.value.revision };
     }
     const revision = await applyDeltas(plan, options, logger, deltas, wal);
     return { plan, revision };
@@ -224,7 +132,7 @@ export async function restoreEtcd(options: RestoreOptions): Promise<RestoreResul
     await rm(dataDirectory, { recursive: true, force: true });
     throw error;
   } finally {
-    await rm(work, { recursive: true, force: true });
+    if (scratch) await rm(scratch, { recursive: true, force: true });
   }
 }
 
@@ -276,40 +184,11 @@ async function planFromStore(
   return plan;
 }
 
-/**
- * Fetches and verifies deltas ahead of their application, at most `fetchConcurrency` at a time
- * beyond the one being applied.
- */
-function createDeltaPrefetcher(plan: RestorePlan, options: RestoreOptions) {
-  const concurrency = Math.max(1, options.fetchConcurrency ?? 4);
-  const pending = new Map<number, Promise<DeltaEvent[]>>();
-  const fetchAt = (index: number) => {
-    const delta = plan.deltas[index];
-    if (!delta || pending.has(index)) return;
-    const promise = fetchDelta(options.store, delta, options);
-    promise.catch(() => {});
-    pending.set(index, promise);
-  };
-  return {
-    /** Starts fetching the deltas from `index` on, up to the concurrency. */
-    ahead(index: number) {
-      for (let next = index; next < index + concurrency; next++) fetchAt(next);
-    },
-    /** The events of delta `index` (fetching it now if needed), and the next ones fetched ahead. */
-    async take(index: number): Promise<DeltaEvent[]> {
-      this.ahead(index);
-      const events = await (pending.get(index) as Promise<DeltaEvent[]>);
-      pending.delete(index);
-      return events;
-    },
-  };
-}
-
 async function applyDeltas(
   plan: RestorePlan,
   options: RestoreOptions,
   logger: Logger,
-  deltas: ReturnType<typeof createDeltaPrefetcher>,
+  deltas: DeltaPrefetcher,
   wal: Awaited<ReturnType<typeof memoryWal>>,
 ) {
   // On any failure restoreEtcd discards the in-memory log and removes the data directory.
@@ -327,14 +206,15 @@ async function applyDeltas(
   });
   let succeeded = false;
   // No retries and no circuit breaker: a transaction retried after a lost answer could apply twice
-  // (the revision check would refuse the restore), and the loopback etcd needs no breaker; the
-  // transactions run one at a time, so the policies' cost is on the restore's critical path.
+  // (the revision check would refuse the restore), and the loopback etcd needs no breaker. The
+  // revisions' transactions go through their own lighter client (see LoopbackTxnClient).
   const client = createEtcdClient({
     endpoints: [server.endpoint],
     clientOptions: { faultHandling: { host: () => noop, global: noop } },
   });
+  const txns = new LoopbackTxnClient(server.endpoint);
   try {
-    const application = await beginDeltaApplication(client, plan.lastRevision);
+    const application = await beginDeltaApplication(client, txns, plan.lastRevision);
     try {
       const baseRevision = application.revision;
       if (baseRevision < plan.full.lastRevision) {
@@ -367,6 +247,7 @@ async function applyDeltas(
       application.leases.stop();
     }
   } finally {
+    txns.close();
     client.close();
     await server.stop();
     logger.debug({}, 'restore etcd stopped');

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Etcd3 } from 'etcd3';
@@ -126,12 +126,17 @@ describe.skipIf(!etcdInstalled)('faults', () => {
     const middle = Math.floor(database.length / 2);
     database.writeUInt8(database.readUInt8(middle) ^ 0xff, middle);
     await writeFile(path, gzipSync(database));
-    const dataDirectory = join(work.path, 'corrupt-full');
+    const parent = join(work.path, 'corrupt-full');
+    await mkdir(parent);
+    const dataDirectory = join(parent, 'data');
     const failure = await restoreEtcd({ store, dataDirectory }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(SnapshotIntegrityError);
     expect((failure as SnapshotIntegrityError).snapshot).toBe(full.name);
     expect((failure as Error).message).toContain(full.name);
+    expect((failure as Error).message).toMatch(/sha256/);
+    // Neither the data directory etcdctl restored meanwhile nor the decompressed snapshot is left.
     expect(existsSync(dataDirectory)).toBe(false);
+    expect(await readdir(parent)).toEqual([]);
   });
 
   it('a truncated full snapshot is named and refused', async () => {

@@ -1,3 +1,4 @@
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -92,6 +93,8 @@ describe.skipIf(!etcdInstalled)('full + delta snapshots restore exactly', () => 
       expect(result.plan.full.name).toBe(full.name);
       expect(result.plan.deltas.map((delta) => delta.name)).toEqual(deltas);
       expect(result.revision).toBe(expected.revision);
+      // The decompressed snapshot went beside the data directory (same filesystem) and is gone.
+      expect(await readdir(target.path)).toEqual(['data']);
 
       const actual = await readRestoredEtcdContents(dataDirectory);
       expect(actual.revision).toBe(expected.revision);

@@ -1,0 +1,196 @@
+import type { Etcd3, IRequestOp } from 'etcd3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  appliedIndex,
+  applyDelta,
+  beginDeltaApplication,
+  landedGuard,
+  nextRevisionOf,
+  type PreparedRevision,
+} from '../src/apply-deltas.js';
+import type { DeltaEvent } from '../src/delta-format.js';
+import { createEtcdClient, currentRevision, SnapshotIntegrityError } from '../src/index.js';
+import { LoopbackTxnClient, TxnStatusError } from '../src/loopback-txn.js';
+import { etcdInstalled, startTestEtcd } from './etcd-fixture.js';
+
+/** A source event: a put of `value` (or a delete) of `key` at `revision`. */
+function event(revision: number, key: string, value?: string): DeltaEvent {
+  return {
+    type: value === undefined ? 'DELETE' : 'PUT',
+    kv: {
+      key: Buffer.from(key),
+      value: Buffer.from(value ?? ''),
+      createRevision: 0,
+      modRevision: revision,
+      version: 0,
+      lease: '0',
+    },
+    time: new Date(0),
+  };
+}
+
+/** One revision of a window, as applyDelta prepares it. */
+function prepared(revision: number, events: DeltaEvent[]): PreparedRevision {
+  const operations: IRequestOp[] = events.map((change) =>
+    change.type === 'DELETE'
+      ? { request_delete_range: { key: change.kv.key } }
+      : { request_put: { key: change.kv.key, value: change.kv.value, lease: '0' } },
+  );
+  return { revision, operations, bytes: 0, landed: landedGuard(revision, events) };
+}
+
+async function keyState(client: Etcd3, key: string) {
+  const kv = (await client.kv.range({ key: Buffer.from(key) })).kvs[0];
+  return kv
+    ? {
+        value: kv.value.toString(),
+        create: Number(kv.create_revision),
+        mod: Number(kv.mod_revision),
+        version: Number(kv.version),
+      }
+    : undefined;
+}
+
+describe.skipIf(!etcdInstalled)('delta transactions on a loopback etcd', () => {
+  let etcd: Awaited<ReturnType<typeof startTestEtcd>>;
+  let client: Etcd3;
+  let txns: LoopbackTxnClient;
+
+  beforeAll(async () => {
+    etcd = await startTestEtcd('apply-deltas');
+    client = createEtcdClient({ endpoints: [etcd.endpoint] });
+    txns = new LoopbackTxnClient(etcd.endpoint);
+  });
+  afterAll(async () => {
+    txns?.close();
+    client?.close();
+    await etcd?.stop();
+  });
+
+  it("a window's one transaction applies the next revision from every state it can find", async () => {
+    await client.put('window/b').value('before');
+    const base = await currentRevision(client);
+    // a is put, b overwritten, a overwritten (so a's first revision no longer shows), c put and b
+    // deleted together, d put, a deleted alone (only the last of a window may lack a guard).
+    const window = [
+      prepared(base + 1, [event(base + 1, 'window/a', 'a1')]),
+      prepared(base + 2, [event(base + 2, 'window/b', 'b2')]),
+      prepared(base + 3, [event(base + 3, 'window/a', 'a3')]),
+      prepared(base + 4, [event(base + 4, 'window/c', 'c4'), event(base + 4, 'window/b')]),
+      prepared(base + 5, [event(base + 5, 'window/d', 'd5')]),
+      prepared(base + 6, [event(base + 6, 'window/a')]),
+    ];
+    const transaction = txns.encode(nextRevisionOf(window));
+    // Sent one after the other, the same bytes meet each state a window passes through.
+    for (const [position, revision] of window.entries()) {
+      const answer = await txns.txn(transaction);
+      expect(appliedIndex(answer, window.length)).toBe(position);
+      expect(Number(answer.header.revision)).toBe(revision.revision);
+    }
+    expect(await currentRevision(client)).toBe(base + 6);
+    expect(await keyState(client, 'window/a')).toBeUndefined();
+    expect(await keyState(client, 'window/b')).toBeUndefined();
+    expect(await keyState(client, 'window/c')).toEqual({
+      value: 'c4',
+      create: base + 4,
+      mod: base + 4,
+      version: 1,
+    });
+    expect(await keyState(client, 'window/d')).toEqual({
+      value: 'd5',
+      create: base + 5,
+      mod: base + 5,
+      version: 1,
+    });
+  });
+
+  it('applyDelta sends windows concurrently and every key lands on its source revision', async () => {
+    const application = await beginDeltaApplication(client, txns, Number.MAX_SAFE_INTEGER);
+    try {
+      const base = application.revision;
+      // 300 revisions: puts that overwrite keys within a window, and deletes; the model is what
+      // etcd must end up holding.
+      const events: DeltaEvent[] = [];
+      const model = new Map<string, { value: string; create: number; mod: number; version: number }>();
+      for (let offset = 1; offset <= 300; offset++) {
+        const revision = base + offset;
+        const doomed = `many/${offset - 3}`;
+        if (offset % 7 === 0 && model.has(doomed)) {
+          events.push(event(revision, doomed));
+          model.delete(doomed);
+          continue;
+        }
+        const key = `many/${offset % 5 === 0 ? 'hot' : offset}`;
+        const before = model.get(key);
+        events.push(event(revision, key, `v${offset}`));
+        model.set(key, {
+          value: `v${offset}`,
+          create: before?.create ?? revision,
+          mod: revision,
+          version: (before?.version ?? 0) + 1,
+        });
+      }
+      await applyDelta(application, 'Incr-test', base + 1, events);
+      expect(application.revision).toBe(base + 300);
+      expect(await currentRevision(client)).toBe(base + 300);
+      const held = await client.kv.range({ key: Buffer.from('many/'), range_end: Buffer.from('many0') });
+      const actual = new Map(
+        held.kvs.map((kv) => [
+          kv.key.toString(),
+          {
+            value: kv.value.toString(),
+            create: Number(kv.create_revision),
+            mod: Number(kv.mod_revision),
+            version: Number(kv.version),
+          },
+        ]),
+      );
+      expect(actual).toEqual(model);
+      expect(model.get('many/hot')?.version).toBeGreaterThan(40);
+    } finally {
+      application.leases.stop();
+    }
+  });
+
+  it('a revision that lands elsewhere than the source says is refused, naming the delta', async () => {
+    const application = await beginDeltaApplication(client, txns, Number.MAX_SAFE_INTEGER);
+    try {
+      const base = application.revision;
+      // Another writer moves the etcd on after the application read its revision.
+      await client.put('drift').value('x');
+      const failure = await applyDelta(application, 'Incr-drift', base + 1, [
+        event(base + 1, 'drift/a', '1'),
+        event(base + 2, 'drift/b', '2'),
+      ]).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(SnapshotIntegrityError);
+      expect((failure as SnapshotIntegrityError).snapshot).toBe('Incr-drift');
+    } finally {
+      application.leases.stop();
+    }
+  });
+
+  it("etcd's refusal comes back as its gRPC status and message", async () => {
+    const twice = txns.encode({
+      compare: [],
+      success: [
+        { request_put: { key: Buffer.from('twice'), value: Buffer.from('1') } },
+        { request_put: { key: Buffer.from('twice'), value: Buffer.from('2') } },
+      ],
+    });
+    const failure = await txns.txn(twice).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(TxnStatusError);
+    expect((failure as TxnStatusError).grpcStatus).toBe(3); // InvalidArgument
+    expect((failure as Error).message).toMatch(/duplicate key/);
+  });
+
+  it('a connection that fails rejects the transactions, in flight or later', async () => {
+    const unreachable = new LoopbackTxnClient('http://127.0.0.1:9');
+    try {
+      const request = unreachable.encode({ compare: [], success: [] });
+      await expect(unreachable.txn(request)).rejects.toThrow();
+      await expect(unreachable.txn(request)).rejects.toThrow();
+    } finally {
+      unreachable.close();
+    }
+  });
+});
