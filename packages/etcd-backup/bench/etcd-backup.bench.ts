@@ -15,7 +15,7 @@ const MIB = 1024 * 1024;
 const work = await mkdtemp(join(tmpdir(), 'trellis-etcd-bench-'));
 const etcdEnvironment = { ...process.env, ETCDCTL_API: '3' };
 const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
-const ROUNDS = Math.max(1, Number(process.env.TRELLIS_BENCH_ROUNDS ?? 3));
+const ROUNDS = Math.max(1, Number(process.env.TRELLIS_BENCH_ROUNDS ?? 5));
 const median = (values: number[]) =>
   [...values].sort((first, second) => first - second)[Math.floor(values.length / 2)]!;
 const row = (name: string, value: string, baseline: string, ratio: string) =>
@@ -108,6 +108,10 @@ try {
     since = saved?.lastRevision ?? since;
   }
 
+  // A restore runs without the source etcd: stop it (and free its memory) first.
+  client.close();
+  await server.stop();
+
   // Baseline: etcdctl snapshot restore of the full snapshot alone (the floor), alternating with
   // Trellis' restore of the full snapshot and every delta; medians of the rounds.
   const restoreBaselineRuns: number[] = [];
@@ -141,6 +145,10 @@ try {
     restoreRuns.push(elapsed);
     roundPhases.push(`${elapsed.toFixed(2)} s done`);
     phasesByRound.push(roundPhases);
+    // Each round leaves two 208 MiB data directories; kept, they pile up dirty pages and disk
+    // traffic that slow later rounds (both sides, unevenly).
+    await rm(join(work, `baseline-restore-${round}`), { recursive: true, force: true });
+    await rm(join(work, `trellis-restore-${round}`), { recursive: true, force: true });
   }
   const restoreBaselineSeconds = median(restoreBaselineRuns);
   const restoreSeconds = median(restoreRuns);

@@ -1,4 +1,4 @@
-import { statfs } from 'node:fs/promises';
+import { mkdtemp, rm, statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -16,16 +16,22 @@ describe('snapshotScratchPlaces', () => {
     expect(await snapshotScratchPlaces(dataDirectory, undefined, undefined)).toEqual([tmpdir()]);
   });
 
-  it('puts a small snapshot beside the data directory first, os.tmpdir() last', async () => {
-    const beside = join(tmpdir(), 'scratch-parent', 'data');
+  it('tries memory first, then beside the data directory, os.tmpdir() last', async () => {
     // The parent need not exist: it is skipped then (etcdctl would create it).
-    const missing = await snapshotScratchPlaces(beside, 1024, undefined);
+    const missing = await snapshotScratchPlaces(join(tmpdir(), 'scratch-parent', 'data'), 1024, undefined);
     expect(missing).not.toContain(join(tmpdir(), 'scratch-parent'));
     expect(missing.at(-1)).toBe(tmpdir());
-    const places = await snapshotScratchPlaces(join(tmpdir(), 'data'), 1024, undefined);
-    if (tmpFree < 2 * 1024 ** 3) return; // no room here for the 1 GiB the rule keeps spare
-    expect(places[0]).toBe(tmpdir());
-    expect(places.filter((place) => place === tmpdir())).toHaveLength(1);
+    const parent = await mkdtemp(join(tmpdir(), 'trellis-scratch-'));
+    try {
+      const places = await snapshotScratchPlaces(join(parent, 'data'), 1024, undefined);
+      expect(places.at(-1)).toBe(tmpdir());
+      if (places.includes('/dev/shm')) expect(places[0]).toBe('/dev/shm');
+      if (tmpFree < 2 * 1024 ** 3) return; // no room here for the 1 GiB the rule keeps spare
+      expect(places.indexOf(parent)).toBeGreaterThanOrEqual(0);
+      expect(places.indexOf(parent)).toBeLessThan(places.indexOf(tmpdir()));
+    } finally {
+      await rm(parent, { recursive: true, force: true });
+    }
   });
 
   it('skips the data directory’s filesystem when the snapshot would not fit twice', async () => {

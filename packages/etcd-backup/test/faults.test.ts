@@ -127,9 +127,13 @@ describe.skipIf(!etcdInstalled)('faults', () => {
     database.writeUInt8(database.readUInt8(middle) ^ 0xff, middle);
     await writeFile(path, gzipSync(database));
     const parent = join(work.path, 'corrupt-full');
+    const scratch = join(work.path, 'corrupt-full-scratch');
     await mkdir(parent);
+    await mkdir(scratch);
     const dataDirectory = join(parent, 'data');
-    const failure = await restoreEtcd({ store, dataDirectory }).catch((error: unknown) => error);
+    const failure = await restoreEtcd({ store, dataDirectory, temporaryDirectory: scratch }).catch(
+      (error: unknown) => error,
+    );
     expect(failure).toBeInstanceOf(SnapshotIntegrityError);
     expect((failure as SnapshotIntegrityError).snapshot).toBe(full.name);
     expect((failure as Error).message).toContain(full.name);
@@ -137,6 +141,7 @@ describe.skipIf(!etcdInstalled)('faults', () => {
     // Neither the data directory etcdctl restored meanwhile nor the decompressed snapshot is left.
     expect(existsSync(dataDirectory)).toBe(false);
     expect(await readdir(parent)).toEqual([]);
+    expect(await readdir(scratch)).toEqual([]);
   });
 
   it('a truncated full snapshot is named and refused', async () => {

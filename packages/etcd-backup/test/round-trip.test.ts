@@ -93,7 +93,7 @@ describe.skipIf(!etcdInstalled)('full + delta snapshots restore exactly', () => 
       expect(result.plan.full.name).toBe(full.name);
       expect(result.plan.deltas.map((delta) => delta.name)).toEqual(deltas);
       expect(result.revision).toBe(expected.revision);
-      // The decompressed snapshot went beside the data directory (same filesystem) and is gone.
+      // Nothing is left beside the data directory (the decompressed snapshot, when it went there).
       expect(await readdir(target.path)).toEqual(['data']);
 
       const actual = await readRestoredEtcdContents(dataDirectory);
