@@ -6,9 +6,11 @@ import {
   type CallOptions,
   invalidArgument,
   type Logger,
+  resolveSignal,
   type StoredSnapshot,
   silentLogger,
   TrellisError,
+  throwIfAborted,
 } from '@trellis/core';
 import { noop } from 'cockatiel';
 import { applyDelta, beginDeltaApplication } from './apply-deltas.js';
@@ -221,7 +223,10 @@ async function applyDeltas(
         throw new SnapshotIntegrityError(plan.full.name, `holds revision ${baseRevision}, below its name's`);
       }
       logger.debug({ revision: baseRevision }, 'restore etcd started; applying deltas');
+      const signal = resolveSignal(options);
       for (let index = 0; index < plan.deltas.length; index++) {
+        // Canceled or past its deadline: stop between deltas (the data directory is removed).
+        throwIfAborted(signal, { operation: 'restore' });
         const delta = plan.deltas[index] as StoredSnapshot;
         const events = await deltas.take(index);
         await applyDelta(application, delta.name, delta.startRevision, events);

@@ -61,7 +61,7 @@ export function unreadable(snapshot: StoredSnapshot, error: unknown): unknown {
   return new SnapshotIntegrityError(snapshot.name, message, error);
 }
 
-export async function fetchFullToFile(
+async function fetchFullToFile(
   store: BackupStore,
   snapshot: StoredSnapshot,
   file: string,

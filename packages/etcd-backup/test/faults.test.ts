@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { TrellisError } from '@trellis/core';
 import type { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -98,6 +99,31 @@ describe.skipIf(!etcdInstalled)('faults', () => {
       doomedClient.close();
       await doomed.stop();
     }
+  });
+
+  it('a restore canceled while its deltas apply stops between deltas and leaves no data directory', async () => {
+    const { store, deltas } = await storeWithChain();
+    const controller = new AbortController();
+    const applied: string[] = [];
+    const dataDirectory = join(work.path, `canceled-${counter++}`);
+    const failure = await restoreEtcd({
+      store,
+      dataDirectory,
+      signal: controller.signal,
+      logger: {
+        debug: (fields, message) => {
+          if (message !== 'applied delta snapshot') return;
+          applied.push(String(fields.delta));
+          controller.abort();
+        },
+        info: () => {},
+        warn: () => {},
+        error: () => {},
+      },
+    }).catch((error: unknown) => error);
+    expect(TrellisError.hasCode(failure, 'Canceled')).toBe(true);
+    expect(applied).toEqual([deltas[0]?.name]);
+    expect(existsSync(dataDirectory)).toBe(false);
   });
 
   it('restores the state at a revision between two deltas', async () => {
