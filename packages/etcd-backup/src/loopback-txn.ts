@@ -97,13 +97,13 @@ export class LoopbackTxnClient {
       const readStatus = (headers: Record<string, unknown>) => {
         if (headers['grpc-status'] === undefined) return;
         status = String(headers['grpc-status']);
-        statusMessage = decodeURIComponent(String(headers['grpc-message'] ?? ''));
+        statusMessage = percentDecoded(String(headers['grpc-message'] ?? ''));
       };
       // A trailers-only answer (most errors) carries its status in the response headers.
       stream.on('response', (headers) => {
         if (headers[':status'] !== 200) {
-          stream.close();
           reject(new Error(`etcd answered HTTP ${headers[':status']} to a gRPC call`));
+          stream.close();
         } else readStatus(headers);
       });
       stream.on('trailers', readStatus);
@@ -124,12 +124,25 @@ export class LoopbackTxnClient {
           reject(error);
         }
       });
+      // Reset or cut off without an end: no answer will come (a settled promise ignores this).
+      stream.on('close', () =>
+        reject(new Error(`etcd closed a gRPC call without answering (HTTP/2 code ${stream.rstCode})`)),
+      );
       stream.end(framed);
     });
   }
 
   close(): void {
     this.#session.close();
+  }
+}
+
+/** gRPC's percent-encoded `grpc-message`, as sent when it is not valid encoding. */
+function percentDecoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
   }
 }
 

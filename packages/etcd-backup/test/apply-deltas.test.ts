@@ -183,6 +183,31 @@ describe.skipIf(!etcdInstalled)('delta transactions on a loopback etcd', () => {
     expect((failure as Error).message).toMatch(/duplicate key/);
   });
 
+  it('etcd stopping with transactions in flight settles every one of them', async () => {
+    const doomed = await startTestEtcd('doomed-txns');
+    const doomedTxns = new LoopbackTxnClient(doomed.endpoint);
+    try {
+      const requests = Array.from({ length: 200 }, (_, index) =>
+        doomedTxns.encode({
+          compare: [],
+          success: [{ request_put: { key: Buffer.from(`doomed/${index}`), value: Buffer.alloc(4096) } }],
+        }),
+      );
+      const answers = Promise.allSettled(requests.map((request) => doomedTxns.txn(request)));
+      await doomed.stop();
+      const settled = await answers;
+      // Each one either applied (an answer with its revision) or failed with an error: none hangs.
+      for (const answer of settled) {
+        if (answer.status === 'fulfilled') expect(Number(answer.value.header.revision)).toBeGreaterThan(0);
+        else expect(answer.reason).toBeInstanceOf(Error);
+      }
+      await expect(doomedTxns.txn(requests[0] as Buffer)).rejects.toThrow();
+    } finally {
+      doomedTxns.close();
+      await doomed.stop();
+    }
+  });
+
   it('a connection that fails rejects the transactions, in flight or later', async () => {
     const unreachable = new LoopbackTxnClient('http://127.0.0.1:9');
     try {
