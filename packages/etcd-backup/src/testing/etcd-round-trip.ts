@@ -8,6 +8,7 @@ import { createEtcdClient } from '../etcd-connection.js';
 import { findExecutable, startEtcdServer } from '../etcd-server.js';
 import { takeFullSnapshot } from '../full-snapshot.js';
 import { restoreEtcd } from '../restore.js';
+import { readEtcdContents, readRestoredEtcdContents } from './etcd-contents.js';
 
 /**
  * Whether `etcd` and `etcdctl` are on PATH. When they are not, a test that needs them is skipped
@@ -32,10 +33,11 @@ export interface EtcdRoundTripResult {
 }
 
 /**
- * Saves a full and a delta snapshot of a real etcd (200 keys, then a delete and a put) into
- * `store`, restores a new data directory from the store alone, starts etcd on it, and throws unless
- * it holds exactly the source's keys, values and revision. Everything it starts is stopped and its
- * directories removed, also on failure.
+ * Saves a full and a delta snapshot of a real etcd (200 keys, then a delete, a put and an
+ * overwrite) into `store`, restores a new data directory from the store alone, starts etcd on it,
+ * and throws unless it holds exactly the source's keys and values — each with the source's create
+ * and mod revisions, version and lease — its leases and its revision. Everything it starts is
+ * stopped and its directories removed, also on failure.
  */
 export async function checkEtcdRoundTrip(store: BackupStore): Promise<EtcdRoundTripResult> {
   const work = await mkdtemp(join(tmpdir(), 'trellis-etcd-round-trip-'));
@@ -46,30 +48,33 @@ export async function checkEtcdRoundTrip(store: BackupStore): Promise<EtcdRoundT
     const full = await takeFullSnapshot({ client, store });
     await client.delete().key('key/7');
     await client.put('key/new').value('after the full snapshot');
+    await client.put('key/new').value('overwritten in the same delta');
     const delta = await takeDeltaSnapshot({ client, store, sinceRevision: full.lastRevision });
     if (delta?.kind !== 'Incr') throw new Error(`the delta snapshot was not saved (got ${delta?.kind})`);
-    const expected = await client.getAll().strings();
-    const revision = Number((await client.kv.range({ key: Buffer.from('key/0') })).header.revision);
+    const expected = await readEtcdContents(client);
 
-    const restored = await restoreEtcd({ store, dataDirectory: join(work, 'restored') });
-    if (restored.revision !== revision)
-      throw new Error(`the restored etcd is at revision ${restored.revision}, the source at ${revision}`);
-    const check = await startEtcdServer({ dataDirectory: join(work, 'restored') });
-    const checkClient = createEtcdClient({ endpoints: [check.endpoint] });
-    try {
-      const actual = await checkClient.getAll().strings();
-      if (!isDeepStrictEqual(actual, expected)) {
-        const missing = Object.keys(expected).filter((key) => actual[key] !== expected[key]);
-        const extra = Object.keys(actual).filter((key) => !(key in expected));
-        throw new Error(
-          `the restored etcd differs: ${missing.length} keys missing or changed (${missing.slice(0, 5).join(', ')}), ${extra.length} extra (${extra.slice(0, 5).join(', ')})`,
-        );
-      }
-      return { revision, keys: Object.keys(actual).length, snapshots: [full.kind, delta.kind] };
-    } finally {
-      checkClient.close();
-      await check.stop();
+    const dataDirectory = join(work, 'restored');
+    const restored = await restoreEtcd({ store, dataDirectory });
+    if (restored.revision !== expected.revision)
+      throw new Error(
+        `the restored etcd is at revision ${restored.revision}, the source at ${expected.revision}`,
+      );
+    const actual = await readRestoredEtcdContents(dataDirectory);
+    const changed = [...expected.entries].filter(([key, entry]) => actual.entries.get(key) !== entry);
+    const extra = [...actual.entries.keys()].filter((key) => !expected.entries.has(key));
+    if (changed.length > 0 || extra.length > 0 || actual.revision !== expected.revision) {
+      throw new Error(
+        `the restored etcd differs: ${changed.length} keys missing or changed (${changed
+          .slice(0, 5)
+          .map(([key]) => key)
+          .join(
+            ', ',
+          )}), ${extra.length} extra (${extra.slice(0, 5).join(', ')}), revision ${actual.revision}`,
+      );
     }
+    if (!isDeepStrictEqual(actual.leases, expected.leases))
+      throw new Error(`the restored etcd has leases ${actual.leases}, the source ${expected.leases}`);
+    return { revision: expected.revision, keys: actual.entries.size, snapshots: [full.kind, delta.kind] };
   } finally {
     client.close();
     await etcd.stop();
