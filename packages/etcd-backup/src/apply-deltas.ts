@@ -123,35 +123,63 @@ export interface PreparedRevision {
   operations: IRequestOp[];
   /** Bytes of its keys and values. */
   bytes: number;
-  /** Holds once this revision has applied (see {@link landedGuard}); none when it only deletes. */
-  landed: ICompare | undefined;
+  /** The keys it puts or deletes, as latin1 (one character per byte). */
+  keys: string[];
+  /** The keys it deletes. */
+  deleted: Buffer[];
+  /** When it puts a key: a compare on it that holds once it has applied (see {@link landedIn}). */
+  put: ICompare | undefined;
+}
+
+/** One source revision (`events`, all at `revision`) with the `operations` that apply it. */
+export function preparedRevision(
+  revision: number,
+  events: DeltaEvent[],
+  operations: IRequestOp[],
+): PreparedRevision {
+  const put = events.find((event) => event.type !== 'DELETE');
+  return {
+    revision,
+    operations,
+    bytes: events.reduce((sum, event) => sum + event.kv.key.length + (event.kv.value?.length ?? 0), 0),
+    keys: events.map((event) => event.kv.key.toString('latin1')),
+    deleted: events.filter((event) => event.type === 'DELETE').map((event) => event.kv.key),
+    put: put && { key: put.kv.key, target: 'Mod', result: 'Equal', mod_revision: revision },
+  };
 }
 
 /**
- * A compare that holds right after `revision` (the events in `group`) has applied, and fails before
- * it: a key it put has `revision` as its mod revision, and no key has a mod revision above the
- * current one. (A later revision may change that key again: {@link nextRevisionOf} asks the newest
- * revision first.) A revision that only deletes has none: the restore etcd lacks a deleted key
- * before the revision that made it applies just as after the delete.
+ * A compare that holds once `window[index]` has applied and fails while it has not, as long as no
+ * later revision of the window has applied ({@link nextRevisionOf} asks the newest first):
+ * - it puts a key: that key's mod revision is this revision (no key has a mod revision above the
+ *   current one);
+ * - it only deletes: a key it deletes is absent (version 0) — one that no earlier revision of the
+ *   window touches, so it is present until this revision applies, as it was before the window.
+ * Undefined when it only deletes keys the window made or changed before it: then it ends a window.
  */
-export function landedGuard(revision: number, group: DeltaEvent[]): ICompare | undefined {
-  const put = group.find((event) => event.type !== 'DELETE');
-  return put ? { key: put.kv.key, target: 'Mod', result: 'Equal', mod_revision: revision } : undefined;
+export function landedIn(window: PreparedRevision[], index: number): ICompare | undefined {
+  const revision = window[index] as PreparedRevision;
+  if (revision.put) return revision.put;
+  const earlier = new Set(window.slice(0, index).flatMap((other) => other.keys));
+  const key = revision.deleted.find((deleted) => !earlier.has(deleted.toString('latin1')));
+  return key && { key, target: 'Version', result: 'Equal', version: 0 };
 }
 
 /**
  * The revisions to send together from `from` on: up to {@link WINDOW_REVISIONS} and
- * {@link WINDOW_BYTES}, each but the last with a {@link landedGuard}.
+ * {@link WINDOW_BYTES} (at least one), each but the last with a {@link landedIn} compare.
  */
 function windowFrom(revisions: PreparedRevision[], from: number): PreparedRevision[] {
-  let end = from + 1;
-  let bytes = (revisions[from] as PreparedRevision).bytes;
-  while (end < revisions.length && end - from < WINDOW_REVISIONS && revisions[end - 1]?.landed) {
-    bytes += (revisions[end] as PreparedRevision).bytes;
+  const window = [revisions[from] as PreparedRevision];
+  let bytes = window[0]?.bytes ?? 0;
+  while (window.length < WINDOW_REVISIONS && from + window.length < revisions.length) {
+    if (!landedIn(window, window.length - 1)) break;
+    const next = revisions[from + window.length] as PreparedRevision;
+    bytes += next.bytes;
     if (bytes > WINDOW_BYTES) break;
-    end++;
+    window.push(next);
   }
-  return revisions.slice(from, end);
+  return window;
 }
 
 /**
@@ -165,9 +193,8 @@ export function nextRevisionOf(window: PreparedRevision[]): ITxnRequest {
   let failure = (window[0] as PreparedRevision).operations;
   let transaction: ITxnRequest = { compare: [], success: failure };
   for (let index = 1; index < window.length; index++) {
-    const previous = window[index - 1] as PreparedRevision;
     transaction = {
-      compare: [previous.landed as ICompare],
+      compare: [landedIn(window, index - 1) as ICompare],
       success: (window[index] as PreparedRevision).operations,
       failure,
     };
@@ -212,9 +239,7 @@ async function prepareRevisions(
       );
     }
     const operations: IRequestOp[] = [];
-    let bytes = 0;
     for (const event of group) {
-      bytes += event.kv.key.length + (event.kv.value?.length ?? 0);
       if (event.type === 'DELETE') {
         operations.push({ request_delete_range: { key: event.kv.key } });
       } else {
@@ -222,7 +247,7 @@ async function prepareRevisions(
         operations.push({ request_put: { key: event.kv.key, value: event.kv.value, lease } });
       }
     }
-    prepared.push({ revision, operations, bytes, landed: landedGuard(revision, group) });
+    prepared.push(preparedRevision(revision, group, operations));
   }
   return prepared;
 }

@@ -4,9 +4,10 @@ import {
   appliedIndex,
   applyDelta,
   beginDeltaApplication,
-  landedGuard,
+  landedIn,
   nextRevisionOf,
   type PreparedRevision,
+  preparedRevision,
 } from '../src/apply-deltas.js';
 import type { DeltaEvent } from '../src/delta-format.js';
 import { createEtcdClient, currentRevision, SnapshotIntegrityError } from '../src/index.js';
@@ -36,7 +37,7 @@ function prepared(revision: number, events: DeltaEvent[]): PreparedRevision {
       ? { request_delete_range: { key: change.kv.key } }
       : { request_put: { key: change.kv.key, value: change.kv.value, lease: '0' } },
   );
-  return { revision, operations, bytes: 0, landed: landedGuard(revision, events) };
+  return preparedRevision(revision, events, operations);
 }
 
 async function keyState(client: Etcd3, key: string) {
@@ -69,17 +70,25 @@ describe.skipIf(!etcdInstalled)('delta transactions on a loopback etcd', () => {
 
   it("a window's one transaction applies the next revision from every state it can find", async () => {
     await client.put('window/b').value('before');
+    await client.put('window/e').value('before');
+    await client.put('window/f').value('before');
     const base = await currentRevision(client);
-    // a is put, b overwritten, a overwritten (so a's first revision no longer shows), c put and b
-    // deleted together, d put, a deleted alone (only the last of a window may lack a guard).
     const window = [
       prepared(base + 1, [event(base + 1, 'window/a', 'a1')]),
       prepared(base + 2, [event(base + 2, 'window/b', 'b2')]),
-      prepared(base + 3, [event(base + 3, 'window/a', 'a3')]),
-      prepared(base + 4, [event(base + 4, 'window/c', 'c4'), event(base + 4, 'window/b')]),
-      prepared(base + 5, [event(base + 5, 'window/d', 'd5')]),
-      prepared(base + 6, [event(base + 6, 'window/a')]),
+      // Deletes only, a key the window has not touched: absent once it applied.
+      prepared(base + 3, [event(base + 3, 'window/e')]),
+      // a again: its first revision no longer shows, so the newest is asked first.
+      prepared(base + 4, [event(base + 4, 'window/a', 'a4')]),
+      prepared(base + 5, [event(base + 5, 'window/c', 'c5'), event(base + 5, 'window/b')]),
+      prepared(base + 6, [event(base + 6, 'window/d', 'd6')]),
+      prepared(base + 7, [event(base + 7, 'window/f')]),
+      // Deletes only a key the window put: absent before it too, so nothing can follow it.
+      prepared(base + 8, [event(base + 8, 'window/a')]),
     ];
+    expect(landedIn(window, 2)).toMatchObject({ target: 'Version', version: 0 });
+    expect(landedIn(window, 6)).toMatchObject({ target: 'Version', version: 0 });
+    expect(landedIn(window, 7)).toBeUndefined();
     const transaction = txns.encode(nextRevisionOf(window));
     // Sent one after the other, the same bytes meet each state a window passes through.
     for (const [position, revision] of window.entries()) {
@@ -87,19 +96,19 @@ describe.skipIf(!etcdInstalled)('delta transactions on a loopback etcd', () => {
       expect(appliedIndex(answer, window.length)).toBe(position);
       expect(Number(answer.header.revision)).toBe(revision.revision);
     }
-    expect(await currentRevision(client)).toBe(base + 6);
-    expect(await keyState(client, 'window/a')).toBeUndefined();
-    expect(await keyState(client, 'window/b')).toBeUndefined();
+    expect(await currentRevision(client)).toBe(base + 8);
+    for (const gone of ['window/a', 'window/b', 'window/e', 'window/f'])
+      expect(await keyState(client, gone)).toBeUndefined();
     expect(await keyState(client, 'window/c')).toEqual({
-      value: 'c4',
-      create: base + 4,
-      mod: base + 4,
+      value: 'c5',
+      create: base + 5,
+      mod: base + 5,
       version: 1,
     });
     expect(await keyState(client, 'window/d')).toEqual({
-      value: 'd5',
-      create: base + 5,
-      mod: base + 5,
+      value: 'd6',
+      create: base + 6,
+      mod: base + 6,
       version: 1,
     });
   });
@@ -114,8 +123,9 @@ describe.skipIf(!etcdInstalled)('delta transactions on a loopback etcd', () => {
       const model = new Map<string, { value: string; create: number; mod: number; version: number }>();
       for (let offset = 1; offset <= 300; offset++) {
         const revision = base + offset;
-        const doomed = `many/${offset - 3}`;
-        if (offset % 7 === 0 && model.has(doomed)) {
+        // Deletes of a key put three revisions before (often in the same window), or forty.
+        const doomed = `many/${offset % 7 === 0 ? offset - 3 : offset - 40}`;
+        if ((offset % 7 === 0 || offset % 11 === 0) && model.has(doomed)) {
           events.push(event(revision, doomed));
           model.delete(doomed);
           continue;
