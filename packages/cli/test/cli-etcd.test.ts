@@ -60,7 +60,27 @@ describe.skipIf(!etcdInstalled)('trellis etcd', () => {
       ]);
 
       const revision = Number((await client.kv.range({ key: Buffer.from('cli/new') })).header.revision);
-      const restored = await runCli(directory, ['etcd', 'restore', '--data-dir', 'restored', '-o', 'json']);
+      const refused = await runCli(directory, [
+        'etcd',
+        'restore',
+        '--data-dir',
+        'restored',
+        '--fetch-ahead-mib',
+        'lots',
+      ]);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toContain('--fetch-ahead-mib');
+      // No delta held ahead: each one is fetched as the one before it is applied.
+      const restored = await runCli(directory, [
+        'etcd',
+        'restore',
+        '--data-dir',
+        'restored',
+        '--fetch-ahead-mib',
+        '0',
+        '-o',
+        'json',
+      ]);
       expect(restored.stderr).toBe('');
       expect(restored.code).toBe(0);
       expect(parseJson<{ revision: number; deltas: string[] }>(restored.stdout)).toMatchObject({

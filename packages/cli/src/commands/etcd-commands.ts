@@ -145,6 +145,7 @@ export function registerEtcdCommands(program: Command, context: CliContext): voi
     .option('--initial-advertise-peer-urls <urls>', 'peer URLs of the member', 'http://localhost:2380')
     .option('--initial-cluster-token <token>', 'initial cluster token', 'etcd-cluster')
     .option('--fetch-concurrency <n>', 'deltas fetched in parallel', '4')
+    .option('--fetch-ahead-mib <n>', 'MiB of (stored) deltas held fetched ahead of the one applying', '64')
     .action(
       async (
         options: {
@@ -156,6 +157,7 @@ export function registerEtcdCommands(program: Command, context: CliContext): voi
           initialAdvertisePeerUrls: string;
           initialClusterToken: string;
           fetchConcurrency: string;
+          fetchAheadMib: string;
         },
         command: Command,
       ) => {
@@ -181,6 +183,7 @@ export function registerEtcdCommands(program: Command, context: CliContext): voi
               initialAdvertisePeerUrls: options.initialAdvertisePeerUrls,
               initialClusterToken: options.initialClusterToken,
               fetchConcurrency: parseCount(options.fetchConcurrency, '--fetch-concurrency'),
+              fetchAheadBytes: parseCount(options.fetchAheadMib, '--fetch-ahead-mib') * 1024 * 1024,
               signal,
             }),
           );
