@@ -276,13 +276,13 @@ export async function applyDelta(
     for (const answer of answers) {
       if (answer.status === 'rejected') throw etcdError('txn', answer.reason);
       const index = appliedIndex(answer.value, window.length);
-      const expected = index === undefined ? undefined : window[index]?.revision;
       const landed = Number(answer.value.header.revision);
-      if (index === undefined || expected === undefined || applied.has(index))
+      if (index === undefined || applied.has(index))
         throw new SnapshotIntegrityError(
           snapshotName,
           `revision ${landed} applied no revision of ${window[0]?.revision}..${window.at(-1)?.revision} once`,
         );
+      const expected = (window[index] as PreparedRevision).revision;
       if (landed !== expected)
         throw new SnapshotIntegrityError(snapshotName, `revision ${expected} applied as revision ${landed}`);
       applied.add(index);

@@ -43,8 +43,8 @@ export interface RestoreOptions extends CallOptions, RestoreTarget, RestoreMembe
    */
   walInMemory?: boolean;
   /**
-   * Directory for the decompressed full snapshot. By default, beside the data directory when its
-   * filesystem has room (etcdctl then copies it in the kernel), else `/dev/shm` when it has room,
+   * Directory for the decompressed full snapshot. By default `/dev/shm` when it has room, else
+   * beside the data directory when its filesystem has room (etcdctl then copies it in the kernel),
    * else `os.tmpdir()`.
    */
   temporaryDirectory?: string;

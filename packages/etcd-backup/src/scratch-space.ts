@@ -1,18 +1,12 @@
-import { statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { memoryDirectoryWithRoom } from './temporary-wal.js';
+import { freeBytes, memoryDirectoryWithRoom } from './temporary-wal.js';
 
 /** A stored snapshot is taken to decompress to at most this many times its size. */
 const DECOMPRESSED_PER_STORED_BYTE = 10;
 
 /** Kept free on the data directory's filesystem beyond the restore's own needs. */
 const SPARE_BYTES = 1024 * 1024 * 1024;
-
-async function freeBytes(directory: string): Promise<number> {
-  const space = await statfs(directory).catch(() => undefined);
-  return space ? space.bavail * space.bsize : 0;
-}
 
 /**
  * Where a restore may put the decompressed full snapshot, best first; the caller moves on to the

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { type FileHandle, mkdir, mkdtemp, open, readdir, rm, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -14,12 +13,14 @@ export async function memoryDirectoryWithRoom(bytes: number): Promise<string | u
   return bytes + MINIMUM_FREE_BYTES <= (await memoryFreeBytes()) / 2 ? '/dev/shm' : undefined;
 }
 
-/** Free bytes of `/dev/shm` (0 where there is none). */
-async function memoryFreeBytes(): Promise<number> {
-  if (!existsSync('/dev/shm')) return 0;
-  const space = await statfs('/dev/shm').catch(() => undefined);
+/** Free bytes of the filesystem holding `directory` (0 where it does not exist). */
+export async function freeBytes(directory: string): Promise<number> {
+  const space = await statfs(directory).catch(() => undefined);
   return space ? space.bavail * space.bsize : 0;
 }
+
+/** Free bytes of `/dev/shm` (0 where there is none). */
+const memoryFreeBytes = () => freeBytes('/dev/shm');
 
 const BLOCK_BYTES = 1024 * 1024;
 

@@ -1,4 +1,4 @@
-import type { Etcd3, IRequestOp } from 'etcd3';
+import type { Etcd3, IKeyValue, IRequestOp } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   appliedIndex,
@@ -40,16 +40,19 @@ function prepared(revision: number, events: DeltaEvent[]): PreparedRevision {
   return preparedRevision(revision, events, operations);
 }
 
+/** What a test compares of a key: its value, create and mod revisions and version. */
+function stateOf(kv: IKeyValue) {
+  return {
+    value: kv.value.toString(),
+    create: Number(kv.create_revision),
+    mod: Number(kv.mod_revision),
+    version: Number(kv.version),
+  };
+}
+
 async function keyState(client: Etcd3, key: string) {
   const kv = (await client.kv.range({ key: Buffer.from(key) })).kvs[0];
-  return kv
-    ? {
-        value: kv.value.toString(),
-        create: Number(kv.create_revision),
-        mod: Number(kv.mod_revision),
-        version: Number(kv.version),
-      }
-    : undefined;
+  return kv ? stateOf(kv) : undefined;
 }
 
 describe.skipIf(!etcdInstalled)('delta transactions on a loopback etcd', () => {
@@ -144,17 +147,7 @@ describe.skipIf(!etcdInstalled)('delta transactions on a loopback etcd', () => {
       expect(application.revision).toBe(base + 300);
       expect(await currentRevision(client)).toBe(base + 300);
       const held = await client.kv.range({ key: Buffer.from('many/'), range_end: Buffer.from('many0') });
-      const actual = new Map(
-        held.kvs.map((kv) => [
-          kv.key.toString(),
-          {
-            value: kv.value.toString(),
-            create: Number(kv.create_revision),
-            mod: Number(kv.mod_revision),
-            version: Number(kv.version),
-          },
-        ]),
-      );
+      const actual = new Map(held.kvs.map((kv) => [kv.key.toString(), stateOf(kv)]));
       expect(actual).toEqual(model);
       expect(model.get('many/hot')?.version).toBeGreaterThan(40);
     } finally {
